@@ -1,0 +1,55 @@
+"""Sub-commands that build and check the edition: ``edition`` and ``validate``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from . import edition, paths
+
+
+def _edition(args: argparse.Namespace) -> int:
+    root = paths.project_root()
+    built = edition.build(root, seed=Path(args.seed) if args.seed else None)
+    if args.write:
+        target = paths.edition_file(root)
+        changed = edition.write(built, target)
+        print(f"{target}: {'written' if changed else 'unchanged'} ({len(built)} paragraphs)")
+        return 0
+    if args.json:
+        sys.stdout.write(edition.to_json(built))
+        return 0
+    for p in built:
+        body = p.en if args.lang == "en" else p.reading
+        print(f"{p.id} [{p.kind}] {body}")
+    return 0
+
+
+def _validate(args: argparse.Namespace) -> int:
+    from . import validate
+
+    found = validate.run(paths.project_root(), banks=[Path(b) for b in args.bank])
+    for line in found:
+        print(line)
+    if found:
+        print(f"{len(found)} problem(s)", file=sys.stderr)
+        return 1
+    print("edition, translation, banks and citations: no problems", file=sys.stderr)
+    return 0
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("edition", help="build the edition of the article from the seed")
+    p.add_argument("--json", action="store_true", help="print the edition as a JSON array")
+    p.add_argument("--write", action="store_true", help="write edition/edition.json")
+    p.add_argument("--lang", choices=["zh", "en"], default="zh", help="language of the text listing")
+    p.add_argument("--seed", help="build from another copy of the seed file")
+    p.set_defaults(handler=_edition)
+
+    v = sub.add_parser("validate", help="check edition, translation, banks and every citation")
+    v.add_argument(
+        "--bank", action="append", default=[], metavar="PATH",
+        help="also check a bank kept outside the project (repeatable)",
+    )
+    v.set_defaults(handler=_validate)
