@@ -35,6 +35,7 @@ class Paragraph:
     text: str
     reading: str
     en: str = ""
+    note: str = ""  # translator's note, only where a term or the source needs one
     line: int = 0  # line of the seed file, first copy
     fixes: list[dict] = field(default_factory=list)
 
@@ -62,18 +63,26 @@ def read_captions(path: Path, raw: list[RawParagraph]) -> set[str]:
     return ids
 
 
-def read_translation(path: Path) -> dict[str, str]:
+def read_translation(path: Path) -> tuple[dict[str, str], dict[str, str]]:
+    """English text and translator's notes, both keyed by paragraph id."""
     if not path.exists():
-        return {}
+        return {}, {}
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = f":{mark.line + 1}" if mark else ""
         raise CasebookError(f"{path}{line}: not valid YAML") from None
-    if not isinstance(data, dict):
-        raise CasebookError(f"{path}: expected a mapping of paragraph id to English text")
-    return {str(k): str(v).strip() for k, v in data.items()}
+    if not isinstance(data, dict) or not isinstance(data.get("en"), dict):
+        raise CasebookError(f"{path}: expected a mapping 'en' of paragraph id to English text")
+    unknown = set(data) - {"en", "notes"}
+    if unknown:
+        raise CasebookError(f"{path}: unknown key {sorted(unknown)[0]!r} (expected 'en' and 'notes')")
+    notes = data.get("notes") or {}
+    return (
+        {str(k): str(v).strip() for k, v in data["en"].items()},
+        {str(k): str(v).strip() for k, v in notes.items()},
+    )
 
 
 def build(root: Path | None = None, seed: Path | None = None) -> list[Paragraph]:
@@ -87,7 +96,10 @@ def build(root: Path | None = None, seed: Path | None = None) -> list[Paragraph]
     punct = fixes.read_table(sdir / PUNCT_TABLE)
     reading = fixes.apply(punct, text)
     captions = read_captions(sdir / CAPTIONS, raw)
-    english = read_translation(paths.edition_dir(root) / TRANSLATION)
+    english, notes = read_translation(paths.edition_dir(root) / TRANSLATION)
+    ids = {p.id for p in raw}
+    for pid in sorted((set(english) | set(notes)) - ids):
+        raise CasebookError(f"{TRANSLATION}: {pid} is not a paragraph of the edition")
     by_para: dict[str, list[dict]] = {}
     for fix in char_fixes:
         by_para.setdefault(fix.para, []).append(
@@ -102,6 +114,7 @@ def build(root: Path | None = None, seed: Path | None = None) -> list[Paragraph]
                 text=text[p.id],
                 reading=reading[p.id],
                 en=english.get(p.id, ""),
+                note=notes.get(p.id, ""),
                 line=p.line,
                 fixes=sorted(by_para.get(p.id, []), key=lambda f: f["offset"]),
             )

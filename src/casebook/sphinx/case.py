@@ -1,0 +1,103 @@
+"""The ``{case-text}`` directive: the whole edition, one block per paragraph.
+
+Each block carries the paragraph's anchor (``#p042``), its id as a visible
+link, the Chinese reading text and the English translation. Which language
+shows (Chinese, English or both side by side) is a reader's choice made by
+the page's language switch; the anchors are the same in every mode, so a
+reader who switches keeps their place. Each anchor is registered as a
+``std`` label, which is what ``{para}`` citations resolve to.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from docutils import nodes
+from docutils.parsers.rst import directives
+from sphinx.application import Sphinx
+from sphinx.util import logging
+from sphinx.util.docutils import SphinxDirective
+
+from .data import anchor, paragraphs
+
+logger = logging.getLogger(__name__)
+
+MODES = ("both", "zh", "en")
+
+
+class CaseTextDirective(SphinxDirective):
+    option_spec = {"lang": lambda arg: directives.choice(arg, MODES)}
+
+    def run(self) -> list[nodes.Node]:
+        lang = self.options.get("lang", "both")
+        std = self.env.get_domain("std")
+        wrapper = nodes.container(classes=["case-text", f"case-lang-{lang}"])
+        if lang == "both":
+            wrapper += self._switch()
+        for p in paragraphs(self.env.app).values():
+            aid = anchor(p.id)
+            block = nodes.container(ids=[aid], classes=["case-para", f"case-{p.kind}"])
+            head = nodes.paragraph(classes=["case-para-id"])
+            head += nodes.reference(p.id, p.id, refid=aid, classes=["case-anchor"])
+            block += head
+            if lang in ("both", "zh"):
+                zh = nodes.paragraph(p.reading, p.reading, classes=["case-zh"])
+                zh["lang"] = "zh-Hans"
+                block += zh
+            if lang in ("both", "en"):
+                if not p.en:
+                    logger.warning("casebook: %s has no English translation", p.id,
+                                   location=self.get_location())
+                block += nodes.paragraph(p.en, p.en, classes=["case-en"])
+            wrapper += block
+            std.note_hyperlink_target(aid, self.env.docname, aid, p.id)
+        return [wrapper]
+
+    def _switch(self) -> nodes.Node:
+        # The buttons are wired by casebook.js; without JavaScript both languages show.
+        bar = nodes.container(classes=["case-switch"])
+        bar += nodes.paragraph(
+            "", "", nodes.inline("Show:", "Show:", classes=["case-switch-label"]),
+            *(nodes.inline(label, label, classes=["case-switch-btn", f"case-switch-{mode}"])
+              for mode, label in (("both", "Side by side"), ("en", "English"), ("zh", "中文")))
+        )
+        return bar
+
+
+def setup(app: Sphinx) -> None:
+    app.add_directive("case-text", CaseTextDirective)
+    app.add_directive("timeline-table", TimelineTableDirective)
+
+
+class TimelineTableDirective(SphinxDirective):
+    """The timeline as a table: date, event in English and Chinese, and its citation."""
+
+    def run(self) -> list[nodes.Node]:
+        from ..timeline import load
+        from .cite import cite_node
+
+        events = load(Path(self.env.app.srcdir))
+        table = nodes.table(classes=["timeline-table"])
+        group = nodes.tgroup(cols=4)
+        table += group
+        for width in (14, 46, 28, 12):
+            group += nodes.colspec(colwidth=width)
+        head = nodes.thead()
+        body = nodes.tbody()
+        group += head
+        group += body
+        head += _row(["When", "Event", "中文", "Source"])
+        for e in events:
+            body += _row([e.label_date, e.en, e.zh, cite_node(self.env.app, e.para)])
+        return [table]
+
+
+def _row(cells: list) -> nodes.row:
+    row = nodes.row()
+    for cell in cells:
+        entry = nodes.entry()
+        para = nodes.paragraph()
+        para += nodes.Text(cell) if isinstance(cell, str) else cell
+        entry += para
+        row += entry
+    return row

@@ -1,0 +1,42 @@
+"""``casebook validate``: every check that needs no build, one line per problem."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from . import citations, edition, numbers, paths, timeline
+from .errors import CasebookError
+
+
+def edition_problems(root: Path) -> list[str]:
+    """The committed edition must be what the seed and tables give, and self-consistent."""
+    built = edition.build(root)
+    out = []
+    committed = paths.edition_file(root)
+    if not committed.exists() or committed.read_text(encoding="utf-8") != edition.to_json(built):
+        out.append(f"{committed.relative_to(root)}: out of date; run 'casebook edition --write'")
+    out += edition.problems(built)
+    for p in built:
+        if p.en:
+            diff = numbers.compare(p.text, p.en)
+            if diff:
+                out.append(f"edition/en.yml: {p.id}: numbers differ ({diff})")
+    return out
+
+
+def run(root: Path | None = None, banks: list[Path] | None = None) -> list[str]:
+    root = root or paths.project_root()
+    try:
+        out = edition_problems(root)
+    except CasebookError as exc:
+        return [str(exc)]
+    out += timeline.problems(root)
+    paras = edition.by_id(root)
+    out += citations.problems(citations.book_files(root), paras, root)
+    try:
+        from . import bank
+    except ImportError:  # the quiz engine is optional for the edition checks
+        return out
+    bank_files = sorted(paths.exercises_dir(root).glob("*.yml")) + list(banks or [])
+    out += bank.problems(bank_files, root=root)
+    return out
