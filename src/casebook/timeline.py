@@ -80,9 +80,6 @@ def load(root: Path | None = None) -> list[Event]:
 
 def figure(events: list[Event] | None = None):
     """A vertical timeline: one row per event, English and Chinese labels, paragraph ids."""
-    import matplotlib
-
-    matplotlib.use("Agg")
     import matplotlib.dates as mdates
     import matplotlib.pyplot as plt
 

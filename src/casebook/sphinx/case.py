@@ -67,6 +67,7 @@ class CaseTextDirective(SphinxDirective):
 def setup(app: Sphinx) -> None:
     app.add_directive("case-text", CaseTextDirective)
     app.add_directive("timeline-table", TimelineTableDirective)
+    app.add_directive("edition-fixes", EditionFixesDirective)
 
 
 class TimelineTableDirective(SphinxDirective):
@@ -101,3 +102,38 @@ def _row(cells: list) -> nodes.row:
         entry += para
         row += entry
     return row
+
+
+class EditionFixesDirective(SphinxDirective):
+    """The reviewed character fixes as a table, and a count of restored punctuation."""
+
+    option_spec = {"table": lambda arg: directives.choice(arg, ("chars", "punctuation"))}
+
+    def run(self) -> list[nodes.Node]:
+        from collections import Counter
+
+        from .. import fixes, paths
+        from .cite import cite_node
+
+        sdir = paths.seeds_dir(Path(self.env.app.srcdir))
+        which = self.options.get("table", "chars")
+        name = "corrections.tsv" if which == "chars" else "punctuation.tsv"
+        rows = fixes.read_table(sdir / name)
+        self.env.note_dependency(str(sdir / name))
+        if which == "punctuation":
+            counts = Counter(f.new for f in rows)
+            text = ", ".join(f"{n} × “{mark}”" for mark, n in counts.most_common())
+            return [nodes.paragraph(text=f"{len(rows)} marks restored: {text}.")]
+        table = nodes.table(classes=["edition-fixes"])
+        group = nodes.tgroup(cols=5)
+        table += group
+        for width in (10, 10, 30, 40, 10):
+            group += nodes.colspec(colwidth=width)
+        head, body = nodes.thead(), nodes.tbody()
+        group += head
+        group += body
+        head += _row(["Source", "Edition", "In context", "Why", "Paragraph"])
+        for f in rows:
+            body += _row([f.old, f.new, f"{f.before}[{f.old}→{f.new}]{f.after}", f.why,
+                          cite_node(self.env.app, f.para)])
+        return [table]
