@@ -83,4 +83,6 @@ def compare(zh: str, en: str) -> str | None:
 
 def _show(token: Token) -> str:
     kind, value = token
-    return f"month {value}" if kind == "month" else f"{value:,f}".rstrip("0").rstrip(".")
+    if kind == "month":
+        return f"month {value}"
+    return f"{int(value):,}" if value == value.to_integral() else str(value)

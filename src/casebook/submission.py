@@ -1,0 +1,273 @@
+"""Reading a handed-in notebook without running any of it.
+
+A submission is untrusted input: it is read as JSON, its cells are parsed
+with ``ast.parse`` and only a literal assigned to the expected name is
+accepted (``ast.literal_eval`` on that value node). No exec, eval, import or
+kernel is ever involved, so a cell that would write a file or loop forever
+is just text that earns 0 with a reason. nbformat is not used to read
+submissions on purpose: its validation rejects exactly the damaged files
+(nbformat 3, missing ids, stray keys) that must still be graded, and it is
+much slower than json.loads on thousands of files.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+import warnings
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import PurePath
+from typing import Any
+
+MAX_BYTES = 5 * 1024 * 1024
+MAX_CELL = 200_000  # characters of one answer cell worth parsing
+
+# Status words of the gradebook (README lists them for instructors).
+GRADED = "graded"
+UNREADABLE = "unreadable JSON"
+NOT_NOTEBOOK = "not a notebook"
+TOO_LARGE = "too large"
+UNKNOWN_QUIZ = "unknown quiz"
+NO_ANSWERS = "no answers found"
+DUPLICATE = "duplicate submission"
+UNREADABLE_FILE = "unreadable file"
+
+_IDENTITY_NAMES = ("student_name", "student_id")
+_CANVAS = re.compile(r"^(?P<name>[^_]+?)(?:_LATE)?_(?P<id>\d+)_\d+_.+$", re.IGNORECASE)
+_MOODLE = re.compile(r"^(?P<name>.+?)_(?P<id>\d+)_assignsubmission_\w+", re.IGNORECASE)
+
+
+@dataclass
+class Cell:
+    kind: str
+    source: str
+    meta: dict
+
+
+@dataclass
+class Parsed:
+    """The parts of a notebook grading needs; everything else is dropped at once."""
+
+    quiz: str | None
+    version: str | None
+    cells: list[Cell]
+
+
+@dataclass
+class Answer:
+    found: bool
+    value: Any = None
+    error: str = ""
+    notes: list[str] = field(default_factory=list)
+
+
+class Rejected(Exception):
+    """A submission that cannot be graded; the message is its gradebook status."""
+
+
+def load(data: bytes) -> Parsed:
+    """JSON bytes to cells, for nbformat 4.x (with or without ids) and nbformat 3."""
+    try:
+        nb = json.loads(data)
+    except (ValueError, RecursionError):
+        raise Rejected(UNREADABLE) from None
+    if not isinstance(nb, dict):
+        raise Rejected(NOT_NOTEBOOK)
+    if isinstance(nb.get("cells"), list):
+        raw = nb["cells"]
+    elif isinstance(nb.get("worksheets"), list):
+        raw = [c for ws in nb["worksheets"] if isinstance(ws, dict)
+               for c in (ws.get("cells") or []) if isinstance(ws.get("cells"), list)]
+    else:
+        raise Rejected(NOT_NOTEBOOK)
+    cells = []
+    for cell in raw:
+        if not isinstance(cell, dict):
+            continue
+        kind = cell.get("cell_type")
+        source = cell.get("source", cell.get("input", ""))  # v3 code cells keep it in "input"
+        if isinstance(source, list):
+            source = "".join(s for s in source if isinstance(s, str))
+        if not isinstance(source, str):
+            source = ""
+        meta = cell.get("metadata")
+        cells.append(Cell(str(kind), source, meta if isinstance(meta, dict) else {}))
+    meta = nb.get("metadata")
+    casebook = meta.get("casebook") if isinstance(meta, dict) else None
+    casebook = casebook if isinstance(casebook, dict) else {}
+    quiz = casebook.get("quiz")
+    version = casebook.get("version")
+    return Parsed(quiz if isinstance(quiz, str) else None,
+                  version if isinstance(version, str) else None, cells)
+
+
+def _meta(cell: Cell) -> dict:
+    value = cell.meta.get("casebook")
+    return value if isinstance(value, dict) else {}
+
+
+@lru_cache(maxsize=8192)
+def assignments(source: str) -> tuple[tuple[str, Any, str], ...] | str:
+    """(name, value, error) for each top-level assignment, or one error for the whole cell.
+
+    Cached because a class writes the same few answers (``q01 = "b"``) over and
+    over; the cache makes thousands of submissions cost a few parses each.
+    Values are literals (immutable or never mutated by scoring), so sharing is safe.
+    """
+    if len(source) > MAX_CELL:
+        return f"answer cell too long ({len(source)} characters)"
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # invalid escapes etc. must not reach stderr
+            tree = ast.parse(source)
+    except SyntaxError as exc:
+        return f"not valid Python (line {exc.lineno}: {exc.msg})"
+    except (ValueError, RecursionError, MemoryError, OverflowError):
+        return "not valid Python"
+    out = []
+    other = ""
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(
+                node.targets[0], ast.Name):
+            name, value_node = node.targets[0].id, node.value
+        elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and node.value:
+            name, value_node = node.target.id, node.value
+        elif isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant):
+            continue  # a stray string or number on its own line does nothing
+        elif isinstance(node, ast.Pass):
+            continue
+        else:
+            other = other or f"line {node.lineno}: {type(node).__name__.lower()}"
+            continue
+        out.append((name, *_literal(value_node)))
+    if other:
+        # Anything but literal assignments voids the answers of this cell: the
+        # notebook was told to hold values only, and code may mean something else.
+        return f"cell contains code, not just a value ({other})"
+    return tuple(out)
+
+
+def _literal(node: ast.expr) -> tuple[Any, str]:
+    try:
+        value = ast.literal_eval(node)
+    except (ValueError, TypeError, SyntaxError, RecursionError, MemoryError):
+        return None, f"not a plain value ({type(node).__name__.lower()}: computed, not written)"
+    if isinstance(value, complex):
+        return None, "not a plain value (complex number)"
+    if isinstance(value, bytes):
+        return None, "not a plain value (bytes)"
+    return value, ""
+
+
+def _mentions(source: str, names: set[str]) -> bool:
+    return any(name in source for name in names)
+
+
+def answers(parsed: Parsed, questions: list[dict]) -> tuple[dict[str, Answer], bool]:
+    """Answer of each question id, and whether any answer cell was found at all.
+
+    Cells tagged with the question's id come first; questions whose tagged
+    cell is gone are looked up by variable name (``q03`` or ``bu_q03``) in every
+    code cell, because editors and copy-paste drop metadata. The last
+    assignment wins, as it would if the notebook were run top to bottom.
+    """
+    by_id = {q["id"]: q for q in questions}
+    tagged: dict[str, list[Cell]] = {}
+    for cell in parsed.cells:
+        meta = _meta(cell)
+        if cell.kind == "code" and meta.get("role") == "answer" and meta.get("question") in by_id:
+            tagged.setdefault(meta["question"], []).append(cell)
+    out: dict[str, Answer] = {}
+    missing = []
+    for q in questions:
+        cells = tagged.get(q["id"])
+        if not cells:
+            missing.append(q)
+            continue
+        names = {q["var"], q["alias"]}
+        answer = _from_cells(cells, names)
+        if len(cells) > 1:
+            answer.notes.append(f"{len(cells)} answer cells for this question; graded the last")
+        if not answer.found and not answer.error:
+            answer.error = f"the answer cell does not assign {q['var']}"
+            answer.found = True
+        out[q["id"]] = answer
+    if missing:
+        code = [c for c in parsed.cells if c.kind == "code"]
+        for q in missing:
+            names = {q["var"], q["alias"]}
+            answer = _from_cells([c for c in code if _mentions(c.source, names)], names)
+            if answer.found:
+                answer.notes.append("answer cell found by its variable name (metadata lost)")
+            out[q["id"]] = answer
+    return out, any(a.found for a in out.values())
+
+
+def _from_cells(cells: list[Cell], names: set[str]) -> Answer:
+    answer = Answer(False)
+    for cell in cells:
+        found = assignments(cell.source)
+        if isinstance(found, str):
+            if any(_assigns_name(cell.source, n) for n in names) or _is_tagged(cell):
+                answer = Answer(True, None, found)
+            continue
+        for name, value, error in found:
+            if name in names:
+                answer = Answer(True, value, error)
+    return answer
+
+
+def _is_tagged(cell: Cell) -> bool:
+    return _meta(cell).get("role") == "answer"
+
+
+def _assigns_name(source: str, name: str) -> bool:
+    return re.search(rf"(?m)^\s*{re.escape(name)}\s*[:=]", source) is not None
+
+
+def identity(parsed: Parsed, path: str) -> tuple[str, str, str]:
+    """(student id, name, where it came from): identity cell, then folders, then file name."""
+    sid = name = ""
+    cells = [c for c in parsed.cells if c.kind == "code" and _meta(c).get("role") == "identity"]
+    if not cells:
+        cells = [c for c in parsed.cells if c.kind == "code" and "student_id" in c.source]
+    for cell in cells:
+        found = assignments(cell.source)
+        if isinstance(found, str):
+            continue
+        for var, value, error in found:
+            if error or var not in _IDENTITY_NAMES or value is None or isinstance(value, (
+                    list, dict, tuple, set)):
+                continue
+            text = " ".join(str(value).split())[:200]
+            if var == "student_id":
+                sid = text
+            else:
+                name = text
+    if sid:
+        return sid, name, "identity cell"
+    layout_id, layout_name = from_path(path)
+    if layout_id:
+        return layout_id, name or layout_name, "file location"
+    if name:
+        return name, name, "identity cell (name only)"
+    return "", "", ""
+
+
+def from_path(path: str) -> tuple[str, str]:
+    """Student id and name from nbgrader's folders or an LMS download's file name."""
+    parts = PurePath(path).parts
+    if "submitted" in parts:
+        at = len(parts) - 1 - parts[::-1].index("submitted")
+        if len(parts) - at >= 4:  # submitted/<student>/<assignment>/<file>
+            return parts[at + 1], ""
+    for part in parts[-1:-3:-1]:  # the file, then its folder (Moodle zips nest one level)
+        match = _MOODLE.match(part)
+        if match:
+            return match["id"], match["name"].strip()
+        match = _CANVAS.match(part)
+        if match:
+            return match["id"], match["name"].strip()
+    return "", ""

@@ -1,0 +1,56 @@
+"""The book builds with -W (warnings are errors) and its pages carry what readers rely on."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="session")
+def html(root: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("book")
+    jb = Path(sys.executable).with_name("jupyter-book")
+    run = subprocess.run(
+        [str(jb), "build", str(root), "--path-output", str(out), "-W", "-n", "--keep-going"],
+        capture_output=True, text=True, timeout=900,
+    )
+    assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-4000:]
+    assert "build succeeded" in run.stdout
+    return out / "_build" / "html"
+
+
+def test_case_page_has_every_paragraph_in_both_languages(html: Path) -> None:
+    page = (html / "chapters" / "case.html").read_text(encoding="utf-8")
+    ids = re.findall(r'<div class="case-para case-(?:body|caption) docutils container" id="(p\d{3})"', page)
+    assert ids == [f"p{i:03d}" for i in range(1, 116)]
+    assert page.count('class="case-zh"') == 115 and page.count('class="case-en"') == 115
+    assert "case-switch" in page
+
+
+def test_citations_link_to_the_case_and_carry_the_passage(html: Path) -> None:
+    page = (html / "chapters" / "timeline.html").read_text(encoding="utf-8")
+    cite = re.search(r'<span class="para-cite"[^>]*data-zh="([^"]+)"[^>]*>\s*<a[^>]*href="case.html#(p\d{3})"', page)
+    assert cite, "no resolved paragraph citation on the timeline page"
+    assert cite.group(1)
+
+
+def test_timeline_figure_is_rendered(html: Path) -> None:
+    page = (html / "chapters" / "timeline.html").read_text(encoding="utf-8")
+    images = re.findall(r'<img[^>]+src="\.\./(_images/[^"]+\.png)"', page)
+    assert len(images) == 1
+    assert (html / images[0]).stat().st_size > 20_000
+
+
+def test_search_finds_chinese_and_english_words(html: Path) -> None:
+    raw = (html / "searchindex.js").read_text(encoding="utf-8")
+    terms = json.loads(raw[raw.index("(") + 1 : raw.rindex(")")])["terms"]
+    # Chinese is segmented into words (not single characters), English is stemmed as usual.
+    assert {"森林", "区块链", "中台"} <= set(terms)
+    assert "alipay" in terms

@@ -1,0 +1,128 @@
+"""The edition: correction tables, the text/reading invariant, the JSON contract."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import unicodedata
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from casebook import edition, fixes, paths, source
+from casebook.errors import CasebookError
+
+
+@pytest.fixture(scope="module")
+def built(root: Path) -> list[edition.Paragraph]:
+    return edition.build(root)
+
+
+def test_committed_edition_is_regenerated_byte_for_byte(root: Path, built) -> None:
+    assert paths.edition_file(root).read_text(encoding="utf-8") == edition.to_json(built)
+
+
+def test_every_correction_row_matches_its_context(root: Path) -> None:
+    raw = {p.id: p.text for p in source.load_paragraphs(paths.seed_file(root))}
+    rows = fixes.read_table(root / "seeds" / "corrections.tsv")
+    assert 90 <= len(rows) <= 140
+    for row in rows:
+        assert fixes.check(row, raw[row.para]) is None, row
+        assert row.why.strip()
+    text = fixes.apply(rows, raw)
+    for row in fixes.read_table(root / "seeds" / "punctuation.tsv"):
+        assert row.old == "" and fixes.check(row, text[row.para]) is None, row
+
+
+def _strip(s: str) -> str:
+    return "".join(c for c in s if not (unicodedata.category(c)[0] in "PZ" or c.isspace()))
+
+
+def test_reading_equals_text_without_punctuation(built) -> None:
+    for p in built:
+        assert _strip(p.text) == _strip(p.reading), p.id
+    # Restoring punctuation did something: most paragraphs gained a mark.
+    assert sum(p.text != p.reading for p in built) > 80
+
+
+def test_no_traditional_or_odd_characters_left(built) -> None:
+    for p in built:
+        for ch in p.text:
+            if ch in "—’":
+                continue
+            ch.encode("gb2312")  # raises for traditional forms, kana, box drawing
+
+
+def test_kinds_and_ids(built) -> None:
+    assert [p.id for p in built] == [f"P{i:03d}" for i in range(1, 116)]
+    captions = [p.id for p in built if p.kind == "caption"]
+    assert captions == ["P006", "P027", "P034", "P050", "P065", "P070"]
+
+
+def test_a_row_whose_context_changed_is_refused(project_copy: Path) -> None:
+    table = project_copy / "seeds" / "corrections.tsv"
+    rows = fixes.read_table(table)
+    first = rows[0]
+    rows[0] = fixes.Fix(first.para, first.offset, first.old, first.new, "不对", first.after, first.why)
+    fixes.write_table(table, rows)
+    with pytest.raises(CasebookError, match="context before"):
+        edition.build(project_copy)
+
+
+def test_overlapping_rows_are_refused() -> None:
+    text = {"P001": "abcdef"}
+    a = fixes.make_row("P001", text["P001"], 2, "c", "C", "x")
+    b = fixes.make_row("P001", text["P001"], 2, "cd", "D", "y")
+    with pytest.raises(CasebookError, match="overlaps"):
+        fixes.apply([a, b], text)
+
+
+@given(st.text(alphabet="蚂蚁金服创新边界abc ", min_size=1, max_size=40),
+       st.lists(st.tuples(st.integers(0, 40), st.sampled_from("。,:?、")), max_size=8))
+def test_rows_from_diff_reproduce_any_punctuation(text: str, inserts) -> None:
+    target = list(text)
+    for pos, mark in sorted(inserts, reverse=True):
+        target.insert(min(pos, len(target)), mark)
+    target_s = "".join(target)
+    rows = fixes.rows_from_diff("P001", text, target_s, "test")
+    assert fixes.apply(rows, {"P001": text})["P001"] == target_s
+
+
+def _cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "casebook.cli", *args], cwd=cwd,
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_edition_json_contract(root: Path) -> None:
+    out = _cli("edition", "--json", cwd=root)
+    assert out.returncode == 0, out.stderr
+    rows = json.loads(out.stdout)
+    assert len(rows) == 115
+    for row in rows:
+        assert {"id", "kind", "text", "reading", "en"} <= set(row)
+        assert row["kind"] in {"body", "caption"} and row["en"]
+
+
+@pytest.mark.parametrize("content", [b"", b"\xff\xfe\x00", b"one line only\n"])
+def test_bad_seed_is_one_line_and_nonzero(root: Path, tmp_path: Path, content: bytes) -> None:
+    seed = tmp_path / "seed.txt"
+    seed.write_bytes(content)
+    out = _cli("edition", "--seed", str(seed), cwd=root)
+    assert out.returncode == 2
+    assert out.stderr.count("\n") == 1 and "Traceback" not in out.stderr
+    assert str(seed) in out.stderr
+
+
+def test_validate_reports_broken_citation(project_copy: Path) -> None:
+    page = project_copy / "chapters" / "broken.md"
+    page.write_text("See {para}`P999` and\n\n:::{passage} P045\n:quote: 不在这里的话\n:::\n",
+                    encoding="utf-8")
+    out = subprocess.run([sys.executable, "-m", "casebook.cli", "validate"], cwd=project_copy,
+                         capture_output=True, text=True, timeout=120,
+                         env={**__import__("os").environ, "CASEBOOK_ROOT": str(project_copy)})
+    assert out.returncode == 1
+    assert "chapters/broken.md:1: cites 'P999'" in out.stdout
+    assert "chapters/broken.md:3: quote is not verbatim in P045" in out.stdout
