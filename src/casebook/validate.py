@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from . import citations, edition, numbers, paths, timeline
+from . import citations, edition, glossary, numbers, paths, timeline
 from .errors import CasebookError
 
 
@@ -31,6 +31,7 @@ def run(root: Path | None = None, banks: list[Path] | None = None) -> list[str]:
     except CasebookError as exc:
         return [str(exc)]
     out += timeline.problems(root)
+    out += glossary.problems(root)
     paras = edition.by_id(root)
     out += citations.problems(citations.book_files(root), paras, root)
     try:

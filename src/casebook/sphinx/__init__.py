@@ -15,7 +15,7 @@ from typing import Any
 
 from sphinx.application import Sphinx
 
-from . import case, cite
+from . import case, cite, quiz
 
 STATIC = Path(__file__).parent / "static"
 
@@ -31,4 +31,5 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_js_file("casebook.js", defer="defer")
     cite.setup(app)
     case.setup(app)
+    quiz.setup(app)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}

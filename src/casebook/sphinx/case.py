@@ -68,6 +68,7 @@ def setup(app: Sphinx) -> None:
     app.add_directive("case-text", CaseTextDirective)
     app.add_directive("timeline-table", TimelineTableDirective)
     app.add_directive("edition-fixes", EditionFixesDirective)
+    app.add_directive("glossary-table", GlossaryTableDirective)
 
 
 class TimelineTableDirective(SphinxDirective):
@@ -137,3 +138,43 @@ class EditionFixesDirective(SphinxDirective):
             body += _row([f.old, f.new, f"{f.before}[{f.old}→{f.new}]{f.after}", f.why,
                           cite_node(self.env.app, f.para)])
         return [table]
+
+
+class GlossaryTableDirective(SphinxDirective):
+    """One table per kind of entry, each row with where the entry first appears."""
+
+    TITLES = {"person": "People", "product": "Products and units",
+              "organization": "Organizations", "term": "Chinese terms"}
+
+    def run(self) -> list[nodes.Node]:
+        from ..edition import load as load_edition
+        from ..glossary import first_paragraph, glossary_file, load_entries
+        from .cite import cite_node
+
+        root = Path(self.env.app.srcdir)
+        self.env.note_dependency(str(glossary_file(root)))
+        paras = load_edition(root)
+        entries = load_entries(root)
+        out: list[nodes.Node] = []
+        for kind, title in self.TITLES.items():
+            rows = sorted((e for e in entries if e.kind == kind), key=lambda e: e.en.casefold())
+            if not rows:
+                continue
+            section = nodes.rubric(text=title)
+            table = nodes.table(classes=["glossary-table"])
+            group = nodes.tgroup(cols=4)
+            table += group
+            for width in (22, 18, 48, 12):
+                group += nodes.colspec(colwidth=width)
+            head, body = nodes.thead(), nodes.tbody()
+            group += head
+            group += body
+            head += _row(["English", "中文", "Note", "First in"])
+            for e in rows:
+                zh = e.zh + (f" ({e.pinyin})" if e.pinyin and e.pinyin != e.en else "")
+                if e.nickname:
+                    zh += f"; nickname 花名 {e.nickname}"
+                first = first_paragraph(e, paras)
+                body += _row([e.en, zh, e.note, cite_node(self.env.app, first) if first else ""])
+            out += [section, table]
+        return out

@@ -1,0 +1,212 @@
+"""The ``{quiz}`` directive: a chapter's bank rendered as an interactive quiz.
+
+Written for this package rather than taken from jupyterquiz because the
+course's question types include ordering, matching and short text, and its
+feedback must carry the misconception behind a wrong option and the cited
+passage linked to its paragraph, which jupyterquiz's JSON format cannot hold.
+All HTML is rendered at build time (nothing is injected on load, so the page
+does not shift); ``casebook-quiz.js`` only checks answers, in the browser,
+sending nothing anywhere. The checking rules mirror ``casebook.scoring``.
+
+In the student edition (``casebook_quiz_reveal = False``) the quiz is shown
+without its key: the questions only, to be answered in the released notebook.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from pathlib import Path
+from typing import Any
+
+from docutils import nodes
+from markdown_it import MarkdownIt
+from sphinx.application import Sphinx
+from sphinx.util import logging
+from sphinx.util.docutils import SphinxDirective
+
+from .data import anchor, paragraphs
+
+logger = logging.getLogger(__name__)
+MD = MarkdownIt("commonmark", {"html": False})
+
+
+def md(text: str, inline: bool = False) -> str:
+    return MD.renderInline(text) if inline else MD.render(text)
+
+
+class quiz_node(nodes.General, nodes.Element):
+    """Holds the quiz until the writer knows the relative URL of the case page."""
+
+
+def _points(p: float) -> str:
+    n = int(p) if float(p).is_integer() else p
+    return f"{n} point" + ("" if n == 1 else "s")
+
+
+def _choices(q: Any, kind: str) -> str:
+    name = f"cbq-{q.id}"
+    items = []
+    for opt in q.options or []:
+        items.append(
+            f'<label class="cbq-option"><input type="{kind}" name="{name}" value="{html.escape(opt.key)}">'
+            f' <span class="cbq-key">{html.escape(opt.key)}.</span> {md(opt.text, inline=True)}</label>'
+        )
+    return f'<fieldset class="cbq-choices"><legend class="cbq-sr">Options</legend>{"".join(items)}</fieldset>'
+
+
+def _body(q: Any) -> str:
+    t = q.type
+    if t == "single":
+        return _choices(q, "radio")
+    if t == "multiple":
+        return '<p class="cbq-hint">Choose all that apply.</p>' + _choices(q, "checkbox")
+    if t == "true_false":
+        name = f"cbq-{q.id}"
+        return (
+            '<fieldset class="cbq-choices"><legend class="cbq-sr">True or false</legend>'
+            f'<label class="cbq-option"><input type="radio" name="{name}" value="true"> True</label>'
+            f'<label class="cbq-option"><input type="radio" name="{name}" value="false"> False</label>'
+            "</fieldset>"
+        )
+    if t == "numeric":
+        unit = html.escape(q.key_answer().unit or "")
+        return (
+            f'<label class="cbq-inline">Your answer: <input type="text" inputmode="decimal" '
+            f'class="cbq-input" autocomplete="off"> <span class="cbq-unit">{unit}</span></label>'
+        )
+    if t == "short_text":
+        return ('<label class="cbq-inline">Your answer: <input type="text" class="cbq-input" '
+                'autocomplete="off"></label>')
+    if t == "ordering":
+        items = "".join(
+            f'<li class="cbq-item" data-key="{html.escape(o.key)}"><span class="cbq-item-text">'
+            f"{md(o.text, inline=True)}</span>"
+            '<span class="cbq-move"><button type="button" class="cbq-up" aria-label="Move up">↑</button>'
+            '<button type="button" class="cbq-down" aria-label="Move down">↓</button></span></li>'
+            for o in q.options or []
+        )
+        return ('<p class="cbq-hint">Put the items in order, first at the top, with the arrow buttons.</p>'
+                f'<ol class="cbq-order">{items}</ol>')
+    if t == "matching":
+        targets = "".join(
+            f'<option value="{html.escape(tg.key)}">{html.escape(tg.key)}. {html.escape(tg.text)}</option>'
+            for tg in q.targets or []
+        )
+        rows = "".join(
+            f'<div class="cbq-match"><label><span class="cbq-match-left">{md(o.text, inline=True)}</span>'
+            f'<select class="cbq-select" data-key="{html.escape(o.key)}"><option value="">choose…</option>'
+            f"{targets}</select></label></div>"
+            for o in q.options or []
+        )
+        return f'<div class="cbq-matching">{rows}</div>'
+    return ""
+
+
+def _key_entry(q: Any, key: dict, case_uri: str, paras: dict) -> dict:
+    evidence = []
+    for ev in q.evidence:
+        p = paras.get(ev.para)
+        evidence.append({"para": ev.para, "quote": ev.quote, "en": p.en if p else "",
+                         "href": f"{case_uri}#{anchor(ev.para)}"})
+    entry = {k: v for k, v in key.items() if k not in ("var", "alias")}
+    entry["explanation"] = md(q.explanation)
+    entry["evidence"] = evidence
+    entry["right_text"] = _right_text(q)
+    return entry
+
+
+def _right_text(q: Any) -> str:
+    a = q.key_answer()
+    if q.type in ("single", "multiple"):
+        keys = [a] if q.type == "single" else list(a)
+        return "; ".join(f"{o.key}. {o.text}" for o in q.options if o.key in keys)
+    if q.type == "true_false":
+        return "True" if a else "False"
+    if q.type == "numeric":
+        return f"{a.value:g} {a.unit}".strip() + (f" (± {a.tolerance:g})" if a.tolerance else "")
+    if q.type == "short_text":
+        return " / ".join(a.accept)
+    if q.type == "ordering":
+        text = {o.key: o.text for o in q.options}
+        return " → ".join(text[k] for k in a)
+    if q.type == "matching":
+        left = {o.key: o.text for o in q.options}
+        right = {t.key: t.text for t in q.targets}
+        return "; ".join(f"{left[k]} → {right[v]}" for k, v in a.items())
+    return ""
+
+
+def render(bank: Any, key: dict, case_uri: str, paras: dict, reveal: bool) -> str:
+    auto = [q for q in bank.questions if q.type in SUPPORTED]
+    parts = [f'<div class="cbq-quiz" id="quiz-{html.escape(bank.quiz)}" data-quiz="{html.escape(bank.quiz)}">']
+    if reveal:
+        parts.append('<p class="cbq-intro">Answer each question and press <em>Check</em>. Your answers stay '
+                     "in this browser; nothing is sent anywhere.</p>")
+    else:
+        parts.append('<p class="cbq-intro">The questions of this chapter\'s graded quiz. Answer them in the '
+                     "notebook your instructor releases; the key is not part of this edition.</p>")
+    by_id = {e["id"]: e for e in key["questions"]}
+    for n, q in enumerate(auto, start=1):
+        parts.append(
+            f'<section class="cbq" data-qid="{html.escape(q.id)}" data-type="{q.type}" id="quiz-{html.escape(q.id)}">'
+            f'<h3 class="cbq-title">Question {n} <span class="cbq-points">· {_points(q.points)}</span></h3>'
+            f'<div class="cbq-prompt">{md(q.prompt)}</div>{_body(q)}'
+        )
+        if reveal:
+            parts.append('<p class="cbq-actions"><button type="button" class="cbq-check">Check</button></p>'
+                         '<div class="cbq-feedback" role="status" aria-live="polite"></div>')
+        parts.append("</section>")
+    if reveal:
+        total = sum(q.points for q in auto)
+        parts.append(f'<div class="cbq-summary" role="status" aria-live="polite" data-max="{total:g}">'
+                     f"Score: <span class=\"cbq-score\">0</span> of {total:g} points · "
+                     f"<span class=\"cbq-done\">0</span> of {len(auto)} questions checked</div>")
+        data = {"quiz": bank.quiz,
+                "questions": {q.id: _key_entry(q, by_id[q.id], case_uri, paras) for q in auto}}
+        blob = json.dumps(data, ensure_ascii=False).replace("</", "<\\/")
+        parts.append(f'<script type="application/json" class="cbq-key">{blob}</script>')
+    parts.append("</div>")
+    return "".join(parts)
+
+
+SUPPORTED = ("single", "multiple", "true_false", "numeric", "ordering", "matching", "short_text")
+
+
+class QuizDirective(SphinxDirective):
+    required_arguments = 1
+
+    def run(self) -> list[nodes.Node]:
+        from .. import bank as banks
+
+        quiz = self.arguments[0].strip()
+        path = Path(self.env.app.srcdir) / "exercises" / f"{quiz}.yml"
+        self.env.note_dependency(str(path))
+        try:
+            b = banks.load(path, root=Path(self.env.app.srcdir))
+        except Exception as exc:  # a broken bank is a build warning with its one-line reason
+            logger.warning("casebook: quiz %r: %s", quiz, exc, location=self.get_location())
+            return []
+        node = quiz_node()
+        node["quiz"] = quiz
+        node["bank"] = b
+        return [node]
+
+
+def _resolve(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    from .. import bank as banks
+
+    reveal = app.config.casebook_quiz_reveal
+    for node in list(doctree.findall(quiz_node)):
+        b = node["bank"]
+        case_uri = app.builder.get_relative_uri(docname, app.config.casebook_case_doc)
+        out = render(b, banks.answer_key(b), case_uri, paragraphs(app), reveal)
+        node.replace_self(nodes.raw("", out, format="html"))
+
+
+def setup(app: Sphinx) -> None:
+    app.add_config_value("casebook_quiz_reveal", True, "env")
+    app.add_node(quiz_node)
+    app.add_directive("quiz", QuizDirective)
+    app.connect("doctree-resolved", _resolve)
+    app.add_js_file("casebook-quiz.js", defer="defer")
