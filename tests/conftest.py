@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -25,3 +27,19 @@ def project_copy(tmp_path: Path) -> Path:
     for name in ("_config.yml", "_toc.yml", "intro.md"):
         shutil.copy2(ROOT / name, dst / name)
     return dst
+
+
+@pytest.fixture(scope="session")
+def html(root: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The full book, built once per test session with -W (warnings are errors)."""
+    out = tmp_path_factory.mktemp("book")
+    jb = Path(sys.executable).with_name("jupyter-book")
+    run = subprocess.run(
+        [str(jb), "build", str(root), "--path-output", str(out), "-W", "-n", "--keep-going"],
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-4000:]
+    assert "build succeeded" in run.stdout
+    return out / "_build" / "html"

@@ -4,26 +4,11 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture(scope="session")
-def html(root: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("book")
-    jb = Path(sys.executable).with_name("jupyter-book")
-    run = subprocess.run(
-        [str(jb), "build", str(root), "--path-output", str(out), "-W", "-n", "--keep-going"],
-        capture_output=True, text=True, timeout=900,
-    )
-    assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-4000:]
-    assert "build succeeded" in run.stdout
-    return out / "_build" / "html"
 
 
 def test_case_page_has_every_paragraph_in_both_languages(html: Path) -> None:
@@ -36,7 +21,9 @@ def test_case_page_has_every_paragraph_in_both_languages(html: Path) -> None:
 
 def test_citations_link_to_the_case_and_carry_the_passage(html: Path) -> None:
     page = (html / "chapters" / "timeline.html").read_text(encoding="utf-8")
-    cite = re.search(r'<span class="para-cite"[^>]*data-zh="([^"]+)"[^>]*>\s*<a[^>]*href="case.html#(p\d{3})"', page)
+    cite = re.search(
+        r'<span class="para-cite"[^>]*data-zh="([^"]+)"[^>]*>\s*<a[^>]*href="case.html#(p\d{3})"', page
+    )
     assert cite, "no resolved paragraph citation on the timeline page"
     assert cite.group(1)
 

@@ -80,8 +80,10 @@ def test_overlapping_rows_are_refused() -> None:
         fixes.apply([a, b], text)
 
 
-@given(st.text(alphabet="蚂蚁金服创新边界abc ", min_size=1, max_size=40),
-       st.lists(st.tuples(st.integers(0, 40), st.sampled_from("。,:?、")), max_size=8))
+@given(
+    st.text(alphabet="蚂蚁金服创新边界abc ", min_size=1, max_size=40),
+    st.lists(st.tuples(st.integers(0, 40), st.sampled_from("。,:?、")), max_size=8),
+)
 def test_rows_from_diff_reproduce_any_punctuation(text: str, inserts) -> None:
     target = list(text)
     for pos, mark in sorted(inserts, reverse=True):
@@ -92,8 +94,9 @@ def test_rows_from_diff_reproduce_any_punctuation(text: str, inserts) -> None:
 
 
 def _cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "casebook.cli", *args], cwd=cwd,
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "casebook.cli", *args], cwd=cwd, capture_output=True, text=True, timeout=120
+    )
 
 
 def test_edition_json_contract(root: Path) -> None:
@@ -118,11 +121,17 @@ def test_bad_seed_is_one_line_and_nonzero(root: Path, tmp_path: Path, content: b
 
 def test_validate_reports_broken_citation(project_copy: Path) -> None:
     page = project_copy / "chapters" / "broken.md"
-    page.write_text("See {para}`P999` and\n\n:::{passage} P045\n:quote: 不在这里的话\n:::\n",
-                    encoding="utf-8")
-    out = subprocess.run([sys.executable, "-m", "casebook.cli", "validate"], cwd=project_copy,
-                         capture_output=True, text=True, timeout=120,
-                         env={**__import__("os").environ, "CASEBOOK_ROOT": str(project_copy)})
+    page.write_text(
+        "See {para}`P999` and\n\n:::{passage} P045\n:quote: 不在这里的话\n:::\n", encoding="utf-8"
+    )
+    out = subprocess.run(
+        [sys.executable, "-m", "casebook.cli", "validate"],
+        cwd=project_copy,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**__import__("os").environ, "CASEBOOK_ROOT": str(project_copy)},
+    )
     assert out.returncode == 1
     assert "chapters/broken.md:1: cites 'P999'" in out.stdout
     assert "chapters/broken.md:3: quote is not verbatim in P045" in out.stdout

@@ -49,7 +49,25 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     v = sub.add_parser("validate", help="check edition, translation, banks and every citation")
     v.add_argument(
-        "--bank", action="append", default=[], metavar="PATH",
+        "--bank",
+        action="append",
+        default=[],
+        metavar="PATH",
         help="also check a bank kept outside the project (repeatable)",
     )
     v.set_defaults(handler=_validate)
+    register_books(sub)
+
+
+def _student_book(args: argparse.Namespace) -> int:
+    from . import student_book
+
+    html = student_book.build(out=Path(args.out) if args.out else None)
+    print(f"student edition: open {html / 'index.html'}")
+    return 0
+
+
+def register_books(sub: argparse._SubParsersAction) -> None:
+    s = sub.add_parser("student-book", help="build the book without the instructor part or answers")
+    s.add_argument("--out", help="output folder (default _build/student)")
+    s.set_defaults(handler=_student_book)

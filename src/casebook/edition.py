@@ -42,9 +42,7 @@ class Paragraph:
 
 def strip_punct(text: str) -> str:
     """Text without punctuation, symbols of punctuation class, or whitespace."""
-    return "".join(
-        ch for ch in text if not (unicodedata.category(ch).startswith(("P", "Z")) or ch.isspace())
-    )
+    return "".join(ch for ch in text if not (unicodedata.category(ch).startswith(("P", "Z")) or ch.isspace()))
 
 
 def read_captions(path: Path, raw: list[RawParagraph]) -> set[str]:

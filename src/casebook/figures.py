@@ -35,5 +35,12 @@ def setup_style() -> None:
     from .fonts import use_cjk
 
     use_cjk()
-    plt.rcParams.update({"figure.dpi": 110, "axes.spines.top": False, "axes.spines.right": False,
-                         "axes.titlesize": 11, "axes.titlelocation": "left"})
+    plt.rcParams.update(
+        {
+            "figure.dpi": 110,
+            "axes.spines.top": False,
+            "axes.spines.right": False,
+            "axes.titlesize": 11,
+            "axes.titlelocation": "left",
+        }
+    )

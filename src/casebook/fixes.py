@@ -56,9 +56,7 @@ def read_table(path: Path) -> list[Fix]:
             if not row:
                 continue
             if len(row) != len(COLUMNS):
-                raise CasebookError(
-                    f"{path}:{line_no}: expected {len(COLUMNS)} columns, got {len(row)}"
-                )
+                raise CasebookError(f"{path}:{line_no}: expected {len(COLUMNS)} columns, got {len(row)}")
             para, offset, old, new, before, after, why = row
             if not offset.isdigit():
                 raise CasebookError(f"{path}:{line_no}: offset {offset!r} is not a number")
@@ -66,9 +64,7 @@ def read_table(path: Path) -> list[Fix]:
                 raise CasebookError(f"{path}:{line_no}: 'from' and 'to' are the same")
             if not why.strip():
                 raise CasebookError(f"{path}:{line_no}: every correction needs a reason ('why')")
-            fixes.append(
-                Fix(para, int(offset), old, new, before, after, why, where=f"{path.name}:{line_no}")
-            )
+            fixes.append(Fix(para, int(offset), old, new, before, after, why, where=f"{path.name}:{line_no}"))
     return fixes
 
 
@@ -119,9 +115,7 @@ def apply(fixes: list[Fix], texts: dict[str, str]) -> dict[str, str]:
             ):
                 problems.append(f"{cur.where}: overlaps {prev.where} in {para}")
     if problems:
-        raise CasebookError(
-            problems[0] + (f" (and {len(problems) - 1} more)" if len(problems) > 1 else "")
-        )
+        raise CasebookError(problems[0] + (f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""))
     out = dict(texts)
     for para, rows in by_para.items():
         text = out[para]
@@ -131,9 +125,7 @@ def apply(fixes: list[Fix], texts: dict[str, str]) -> dict[str, str]:
     return out
 
 
-def row_for(
-    para: str, text: str, anchor: str, old: str, new: str, why: str, width: int = CONTEXT
-) -> Fix:
+def row_for(para: str, text: str, anchor: str, old: str, new: str, why: str, width: int = CONTEXT) -> Fix:
     """Build a row for the only place where ``old`` sits inside ``anchor`` in ``text``.
 
     ``anchor`` is a short snippet that contains ``old`` and occurs once in the
@@ -147,13 +139,9 @@ def row_for(
     return make_row(para, text, offset, old, new, why, width)
 
 
-def make_row(
-    para: str, text: str, offset: int, old: str, new: str, why: str, width: int = CONTEXT
-) -> Fix:
+def make_row(para: str, text: str, offset: int, old: str, new: str, why: str, width: int = CONTEXT) -> Fix:
     end = offset + len(old)
-    return Fix(
-        para, offset, old, new, text[max(0, offset - width) : offset], text[end : end + width], why
-    )
+    return Fix(para, offset, old, new, text[max(0, offset - width) : offset], text[end : end + width], why)
 
 
 def rows_from_diff(para: str, text: str, target: str, why: str) -> list[Fix]:

@@ -29,8 +29,14 @@ EN_NUM = re.compile(
 )
 EN_MONTH_RE = re.compile(r"\b(" + "|".join(m.capitalize() for m in EN_MONTHS) + r")\b")
 BRACKETS = re.compile(r"\[[^\]]*\]")
-SCALE = {"万": Decimal(10_000), "亿": Decimal(100_000_000), "万亿": Decimal(10**12),
-         "million": Decimal(10**6), "billion": Decimal(10**9), "trillion": Decimal(10**12)}
+SCALE = {
+    "万": Decimal(10_000),
+    "亿": Decimal(100_000_000),
+    "万亿": Decimal(10**12),
+    "million": Decimal(10**6),
+    "billion": Decimal(10**9),
+    "trillion": Decimal(10**12),
+}
 
 Token = tuple[str, Decimal]
 

@@ -70,10 +70,7 @@ def split_article(text: str, origin: str = "seed") -> list[RawParagraph]:
                 f"{origin}:{line_no}: the two copies of the article differ at paragraph "
                 f"P{offset + 1:03d} (second copy at line {where})"
             )
-    return [
-        RawParagraph(number=k + 1, line=line_no, text=ln)
-        for k, (line_no, ln) in enumerate(first_copy)
-    ]
+    return [RawParagraph(number=k + 1, line=line_no, text=ln) for k, (line_no, ln) in enumerate(first_copy)]
 
 
 def load_paragraphs(path: Path) -> list[RawParagraph]:

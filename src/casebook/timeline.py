@@ -94,8 +94,12 @@ def figure(events: list[Event] | None = None):
     ax.hlines(ys, min(dates), dates, color="#cfd8dc", linewidth=0.8, zorder=1)
     for y, e in zip(ys, events, strict=True):
         ax.annotate(
-            f"{e.en}  {e.zh}  ({e.para})", (e.date, y), xytext=(6, 0), textcoords="offset points",
-            va="center", fontsize=8.5,
+            f"{e.en}  {e.zh}  ({e.para})",
+            (e.date, y),
+            xytext=(6, 0),
+            textcoords="offset points",
+            va="center",
+            fontsize=8.5,
         )
     ax.set_yticks(ys, [e.label_date for e in events], fontsize=8.5)
     ax.xaxis.set_major_locator(mdates.YearLocator())
@@ -106,7 +110,8 @@ def figure(events: list[Event] | None = None):
     ax.set_ylim(-0.8, len(events) - 0.2)
     for side in ("top", "right", "left"):
         ax.spines[side].set_visible(False)
-    ax.set_title("Ant Financial in the article: dated events (paragraph ids in brackets)",
-                 fontsize=10, loc="left")
+    ax.set_title(
+        "Ant Financial in the article: dated events (paragraph ids in brackets)", fontsize=10, loc="left"
+    )
     fig.tight_layout()
     return fig

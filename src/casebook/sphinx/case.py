@@ -46,8 +46,9 @@ class CaseTextDirective(SphinxDirective):
                 block += zh
             if lang in ("both", "en"):
                 if not p.en:
-                    logger.warning("casebook: %s has no English translation", p.id,
-                                   location=self.get_location())
+                    logger.warning(
+                        "casebook: %s has no English translation", p.id, location=self.get_location()
+                    )
                 block += nodes.paragraph(p.en, p.en, classes=["case-en"])
             wrapper += block
             std.note_hyperlink_target(aid, self.env.docname, aid, p.id)
@@ -57,9 +58,13 @@ class CaseTextDirective(SphinxDirective):
         # The buttons are wired by casebook.js; without JavaScript both languages show.
         bar = nodes.container(classes=["case-switch"])
         bar += nodes.paragraph(
-            "", "", nodes.inline("Show:", "Show:", classes=["case-switch-label"]),
-            *(nodes.inline(label, label, classes=["case-switch-btn", f"case-switch-{mode}"])
-              for mode, label in (("both", "Side by side"), ("en", "English"), ("zh", "中文")))
+            "",
+            "",
+            nodes.inline("Show:", "Show:", classes=["case-switch-label"]),
+            *(
+                nodes.inline(label, label, classes=["case-switch-btn", f"case-switch-{mode}"])
+                for mode, label in (("both", "Side by side"), ("en", "English"), ("zh", "中文"))
+            ),
         )
         return bar
 
@@ -135,16 +140,27 @@ class EditionFixesDirective(SphinxDirective):
         group += body
         head += _row(["Source", "Edition", "In context", "Why", "Paragraph"])
         for f in rows:
-            body += _row([f.old, f.new, f"{f.before}[{f.old}→{f.new}]{f.after}", f.why,
-                          cite_node(self.env.app, f.para)])
+            body += _row(
+                [
+                    f.old,
+                    f.new,
+                    f"{f.before}[{f.old}→{f.new}]{f.after}",
+                    f.why,
+                    cite_node(self.env.app, f.para),
+                ]
+            )
         return [table]
 
 
 class GlossaryTableDirective(SphinxDirective):
     """One table per kind of entry, each row with where the entry first appears."""
 
-    TITLES = {"person": "People", "product": "Products and units",
-              "organization": "Organizations", "term": "Chinese terms"}
+    TITLES = {
+        "person": "People",
+        "product": "Products and units",
+        "organization": "Organizations",
+        "term": "Chinese terms",
+    }
 
     def run(self) -> list[nodes.Node]:
         from ..edition import load as load_edition

@@ -38,7 +38,11 @@ def _skip(self, node: nodes.Node) -> None:
 
 def _xref(app: Sphinx, pid: str, label: str) -> nodes.Node:
     ref = addnodes.pending_xref(
-        "", refdomain="std", reftype="ref", reftarget=anchor(pid), refexplicit=True,
+        "",
+        refdomain="std",
+        reftype="ref",
+        reftarget=anchor(pid),
+        refexplicit=True,
         refwarn=True,
     )
     ref += nodes.inline(label, label, classes=["para-id"])

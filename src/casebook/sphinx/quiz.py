@@ -76,8 +76,10 @@ def _body(q: Any) -> str:
             f'class="cbq-input" autocomplete="off"> <span class="cbq-unit">{unit}</span></label>'
         )
     if t == "short_text":
-        return ('<label class="cbq-inline">Your answer: <input type="text" class="cbq-input" '
-                'autocomplete="off"></label>')
+        return (
+            '<label class="cbq-inline">Your answer: <input type="text" class="cbq-input" '
+            'autocomplete="off"></label>'
+        )
     if t == "ordering":
         items = "".join(
             f'<li class="cbq-item" data-key="{html.escape(o.key)}"><span class="cbq-item-text">'
@@ -86,8 +88,10 @@ def _body(q: Any) -> str:
             '<button type="button" class="cbq-down" aria-label="Move down">↓</button></span></li>'
             for o in q.options or []
         )
-        return ('<p class="cbq-hint">Put the items in order, first at the top, with the arrow buttons.</p>'
-                f'<ol class="cbq-order">{items}</ol>')
+        return (
+            '<p class="cbq-hint">Put the items in order, first at the top, with the arrow buttons.</p>'
+            f'<ol class="cbq-order">{items}</ol>'
+        )
     if t == "matching":
         targets = "".join(
             f'<option value="{html.escape(tg.key)}">{html.escape(tg.key)}. {html.escape(tg.text)}</option>'
@@ -107,8 +111,14 @@ def _key_entry(q: Any, key: dict, case_uri: str, paras: dict) -> dict:
     evidence = []
     for ev in q.evidence:
         p = paras.get(ev.para)
-        evidence.append({"para": ev.para, "quote": ev.quote, "en": p.en if p else "",
-                         "href": f"{case_uri}#{anchor(ev.para)}"})
+        evidence.append(
+            {
+                "para": ev.para,
+                "quote": ev.quote,
+                "en": p.en if p else "",
+                "href": f"{case_uri}#{anchor(ev.para)}",
+            }
+        )
     entry = {k: v for k, v in key.items() if k not in ("var", "alias")}
     entry["explanation"] = md(q.explanation)
     entry["evidence"] = evidence
@@ -139,31 +149,44 @@ def _right_text(q: Any) -> str:
 
 def render(bank: Any, key: dict, case_uri: str, paras: dict, reveal: bool) -> str:
     auto = [q for q in bank.questions if q.type in SUPPORTED]
-    parts = [f'<div class="cbq-quiz" id="quiz-{html.escape(bank.quiz)}" data-quiz="{html.escape(bank.quiz)}">']
+    parts = [
+        f'<div class="cbq-quiz" id="quiz-{html.escape(bank.quiz)}" data-quiz="{html.escape(bank.quiz)}">'
+    ]
     if reveal:
-        parts.append('<p class="cbq-intro">Answer each question and press <em>Check</em>. Your answers stay '
-                     "in this browser; nothing is sent anywhere.</p>")
+        parts.append(
+            '<p class="cbq-intro">Answer each question and press <em>Check</em>. Your answers stay '
+            "in this browser; nothing is sent anywhere.</p>"
+        )
     else:
-        parts.append('<p class="cbq-intro">The questions of this chapter\'s graded quiz. Answer them in the '
-                     "notebook your instructor releases; the key is not part of this edition.</p>")
+        parts.append(
+            '<p class="cbq-intro">The questions of this chapter\'s graded quiz. Answer them in the '
+            "notebook your instructor releases; the key is not part of this edition.</p>"
+        )
     by_id = {e["id"]: e for e in key["questions"]}
     for n, q in enumerate(auto, start=1):
+        qid = html.escape(q.id)
         parts.append(
-            f'<section class="cbq" data-qid="{html.escape(q.id)}" data-type="{q.type}" id="quiz-{html.escape(q.id)}">'
+            f'<section class="cbq" data-qid="{qid}" data-type="{q.type}" id="quiz-{qid}">'
             f'<h3 class="cbq-title">Question {n} <span class="cbq-points">· {_points(q.points)}</span></h3>'
             f'<div class="cbq-prompt">{md(q.prompt)}</div>{_body(q)}'
         )
         if reveal:
-            parts.append('<p class="cbq-actions"><button type="button" class="cbq-check">Check</button></p>'
-                         '<div class="cbq-feedback" role="status" aria-live="polite"></div>')
+            parts.append(
+                '<p class="cbq-actions"><button type="button" class="cbq-check">Check</button></p>'
+                '<div class="cbq-feedback" role="status" aria-live="polite"></div>'
+            )
         parts.append("</section>")
     if reveal:
         total = sum(q.points for q in auto)
-        parts.append(f'<div class="cbq-summary" role="status" aria-live="polite" data-max="{total:g}">'
-                     f"Score: <span class=\"cbq-score\">0</span> of {total:g} points · "
-                     f"<span class=\"cbq-done\">0</span> of {len(auto)} questions checked</div>")
-        data = {"quiz": bank.quiz,
-                "questions": {q.id: _key_entry(q, by_id[q.id], case_uri, paras) for q in auto}}
+        parts.append(
+            f'<div class="cbq-summary" role="status" aria-live="polite" data-max="{total:g}">'
+            f'Score: <span class="cbq-score">0</span> of {total:g} points · '
+            f'<span class="cbq-done">0</span> of {len(auto)} questions checked</div>'
+        )
+        data = {
+            "quiz": bank.quiz,
+            "questions": {q.id: _key_entry(q, by_id[q.id], case_uri, paras) for q in auto},
+        }
         blob = json.dumps(data, ensure_ascii=False).replace("</", "<\\/")
         parts.append(f'<script type="application/json" class="cbq-key">{blob}</script>')
     parts.append("</div>")
