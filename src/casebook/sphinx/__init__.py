@@ -24,9 +24,31 @@ def _add_static(app: Sphinx) -> None:
     app.config.html_static_path.append(str(STATIC))
 
 
+def _dedupe_scripts(app: Sphinx, pagename: str, templatename: str, context: dict, doctree: Any) -> None:
+    """Drop repeated script tags.
+
+    sphinx-thebe registers its inline configuration on every read phase, and a
+    page then declares ``const THEBE_JS_URL`` twice, which the browser rejects
+    with a script error on every page that has code cells.
+    """
+    files = context.get("script_files")
+    if not files:
+        return
+    seen: set = set()
+    unique = []
+    for script in files:
+        attrs = getattr(script, "attributes", {}) or {}
+        key = (getattr(script, "filename", str(script)) or "", tuple(sorted(attrs.items())))
+        if key not in seen:
+            seen.add(key)
+            unique.append(script)
+    files[:] = unique
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
     app.add_config_value("casebook_case_doc", "chapters/case", "env")
     app.connect("builder-inited", _add_static)
+    app.connect("html-page-context", _dedupe_scripts, priority=900)
     app.add_css_file("casebook.css")
     app.add_js_file("casebook.js", defer="defer")
     cite.setup(app)
