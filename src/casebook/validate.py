@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from . import citations, edition, glossary, numbers, paths, timeline
+from . import citations, edition, glossary, numbers, paths, standard, timeline
 from .errors import CasebookError
 
 
@@ -32,6 +32,7 @@ def run(root: Path | None = None, banks: list[Path] | None = None) -> list[str]:
         return [str(exc)]
     out += timeline.problems(root)
     out += glossary.problems(root)
+    out += standard.problems(root)
     paras = edition.by_id(root)
     out += citations.problems(citations.book_files(root), paras, root)
     try:
