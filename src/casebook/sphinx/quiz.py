@@ -50,7 +50,7 @@ def _choices(q: Any, kind: str) -> str:
     for opt in q.options or []:
         items.append(
             f'<label class="cbq-option"><input type="{kind}" name="{name}" value="{html.escape(opt.key)}">'
-            f' <span class="cbq-key">{html.escape(opt.key)}.</span> {md(opt.text, inline=True)}</label>'
+            f' <span class="cbq-letter">{html.escape(opt.key)}.</span> {md(opt.text, inline=True)}</label>'
         )
     return f'<fieldset class="cbq-choices"><legend class="cbq-sr">Options</legend>{"".join(items)}</fieldset>'
 
