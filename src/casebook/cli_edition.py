@@ -57,6 +57,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     v.set_defaults(handler=_validate)
     register_books(sub)
+    register_handout(sub)
 
 
 def _student_book(args: argparse.Namespace) -> int:
@@ -71,3 +72,19 @@ def register_books(sub: argparse._SubParsersAction) -> None:
     s = sub.add_parser("student-book", help="build the book without the instructor part or answers")
     s.add_argument("--out", help="output folder (default _build/student)")
     s.set_defaults(handler=_student_book)
+
+
+def _handout(args: argparse.Namespace) -> int:
+    from . import printable
+
+    for path in printable.write(Path(args.out), lang=args.lang, pdf=not args.html_only):
+        print(path)
+    return 0
+
+
+def register_handout(sub: argparse._SubParsersAction) -> None:
+    h = sub.add_parser("handout", help="the case as a printable page and PDF, both languages")
+    h.add_argument("--out", default="_build/handout/case", help="file name without extension")
+    h.add_argument("--lang", choices=["both", "zh", "en"], default="both")
+    h.add_argument("--html-only", action="store_true", help="skip the PDF")
+    h.set_defaults(handler=_handout)
