@@ -22,7 +22,9 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError,
 from . import edition, paths, scoring
 from .errors import CasebookError
 
-TYPES = ("single", "multiple", "true_false", "numeric", "ordering", "matching", "short_text")
+TYPES = ("single", "multiple", "true_false", "numeric", "ordering", "matching", "short_text",
+         "written")
+MANUAL = {"written"}  # scored by hand with a rubric, never by the grader
 BLOOM = ("remember", "understand", "apply", "analyze", "evaluate")
 WITH_OPTIONS = {"single", "multiple", "ordering", "matching"}
 SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
@@ -78,17 +80,35 @@ class TextAnswer(_Strict):
         return [value] if isinstance(value, str) else value
 
 
+class Level(_Strict):
+    points: float = Field(ge=0)
+    label: str = Field(min_length=1)
+    description: str = Field(min_length=1)
+
+
+class Criterion(_Strict):
+    criterion: str = Field(min_length=1)
+    description: str = Field(min_length=1)
+    levels: list[Level] = Field(min_length=1)
+
+    @property
+    def max_points(self) -> float:
+        return max(level.points for level in self.levels)
+
+
 class Question(_Strict):
     id: str = Field(pattern=TOKEN.pattern)
     type: Literal[TYPES]  # type: ignore[valid-type]
     prompt: str = Field(min_length=1)
     options: list[Option] | None = None
     targets: list[Target] | None = None
-    answer: Any
+    answer: Any = None
     misconception: str | None = None
     wrong: list[WrongAnswer] | None = None
     points: float = Field(default=1, gt=0)
-    explanation: str = Field(min_length=1)
+    explanation: str | None = Field(default=None, min_length=1)
+    word_limit: int | None = Field(default=None, gt=0)
+    rubric: list[Criterion] | None = None
     evidence: list[Evidence] = Field(min_length=1)
     objective: str
     bloom: Literal[BLOOM]  # type: ignore[valid-type]
@@ -115,6 +135,10 @@ class Question(_Strict):
         if kind == "short_text":
             return TextAnswer.model_validate(answer)
         return answer
+
+    @property
+    def manual(self) -> bool:
+        return self.type in MANUAL
 
 
 class Bank(_Strict):
@@ -258,7 +282,12 @@ def _check_question(q: Question, chapter: str, paras: dict[str, edition.Paragrap
         dupes = sorted({k for k in seq if seq.count(k) > 1})
         if dupes:
             out.append((name, f"duplicate key {', '.join(dupes)}"))
-    out.extend(_check_answer(q, keys, targets))
+    out.extend(_check_answer(q, keys, targets) if not q.manual else _check_written(q))
+    if not q.manual and q.explanation is None:
+        out.append(("explanation", "missing"))
+    for name in ("word_limit", "rubric"):
+        if not q.manual and getattr(q, name) is not None:
+            out.append((name, "only for written questions"))
     if kind == "true_false":
         if not q.misconception:
             out.append(("misconception", "true_false needs what the wrong choice reveals"))
@@ -340,6 +369,23 @@ def _check_answer(q: Question, keys: list[str], targets: list[str]) -> list[tupl
         for i, w in enumerate(q.wrong or []):
             if scoring.normalize_text(str(w.answer)) in forms:
                 out.append((f"wrong[{i}].answer", "is also accepted"))
+    return out
+
+
+def _check_written(q: Question) -> list[tuple[str, str]]:
+    """Written answers are scored by hand: a rubric instead of an answer, adding up to points."""
+    out = []
+    if q.answer is not None:
+        out.append(("answer", "written questions have a rubric, not an answer"))
+    if not q.rubric:
+        return out + [("rubric", "written questions need a rubric")]
+    names = [c.criterion for c in q.rubric]
+    dupes = sorted({n for n in names if names.count(n) > 1})
+    if dupes:
+        out.append(("rubric", f"duplicate criterion {', '.join(dupes)}"))
+    total = sum(c.max_points for c in q.rubric)
+    if abs(total - q.points) > 1e-9:
+        out.append(("rubric", f"top levels add up to {total:g}, but points is {q.points:g}"))
     return out
 
 
@@ -482,7 +528,9 @@ def answer_key(bank: Bank) -> dict:
             "misconceptions": {o.key: o.misconception for o in q.options or [] if o.misconception},
         }
         answer = q.key_answer()
-        if q.type == "numeric":
+        if q.manual:
+            entry.update(manual=True, answer=None, word_limit=q.word_limit)
+        elif q.type == "numeric":
             entry.update(value=answer.value, tolerance=answer.tolerance, unit=answer.unit)
             entry["wrong"] = [(float(w.answer), w.misconception) for w in q.wrong or []]
             entry["answer"] = answer.value
@@ -501,6 +549,7 @@ def answer_key(bank: Bank) -> dict:
         "quiz": bank.quiz,
         "title": bank.title,
         "version": bank.version,
-        "max_score": float(sum(q.points for q in bank.questions)),
+        "max_score": float(sum(q.points for q in bank.questions if not q.manual)),
+        "manual_points": float(sum(q.points for q in bank.questions if q.manual)),
         "questions": questions,
     }

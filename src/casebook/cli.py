@@ -18,7 +18,7 @@ from .errors import CasebookError
 Handler = Callable[[argparse.Namespace], int]
 
 # Modules that add sub-commands, in the order ``--help`` lists them.
-COMMAND_MODULES = ("cli_edition", "cli_quiz")
+COMMAND_MODULES = ("cli_edition", "cli_quiz", "cli_export")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -6,10 +6,13 @@ for the same answer, so the wording lives here once.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from .bank import Bank, Question
 from .edition import Paragraph
 
 MAX_SHOWN = 300  # characters of a student's answer shown back; the rest is elided
+MAX_WRITTEN = 6000  # a written answer is shown whole up to about a thousand words
 
 
 def _fmt_number(value: float) -> str:
@@ -18,6 +21,8 @@ def _fmt_number(value: float) -> str:
 
 def right_answer(q: Question) -> str:
     """The key in words: option keys with their texts, values with units."""
+    if q.manual:
+        return "scored by hand: " + rubric_summary(q)
     texts = {o.key: o.text.strip() for o in q.options or []}
     targets = {t.key: t.text.strip() for t in q.targets or []}
     answer = q.key_answer()
@@ -43,8 +48,24 @@ def right_answer(q: Question) -> str:
     return " / ".join(answer.accept)
 
 
+def rubric_summary(q: Question) -> str:
+    """'evidence (3); reasoning (4)': the criteria and what each is worth."""
+    return "; ".join(f"{c.criterion} ({points(c.max_points)})" for c in q.rubric or [])
+
+
+def rubric_markdown(q: Question) -> str:
+    lines = []
+    for c in q.rubric or []:
+        lines.append(f"- **{c.criterion}** ({points(c.max_points)}): {c.description.strip()}")
+        lines += [f"  - {points(lv.points)}, {lv.label}: {lv.description.strip()}"
+                  for lv in c.levels]
+    return "\n".join(lines)
+
+
 def answer_literal(q: Question) -> str:
     """The Python literal a solutions notebook writes into the answer cell."""
+    if q.manual:
+        return '"""\n(scored by hand with the rubric)\n"""'
     answer = q.key_answer()
     if q.type == "numeric":
         value = answer.value
@@ -54,11 +75,18 @@ def answer_literal(q: Question) -> str:
     return repr(answer)
 
 
-def shown_value(value: object) -> str:
-    """A student's literal as they wrote it, cut short so one huge string cannot bloat reports."""
-    text = repr(value)
-    if len(text) > MAX_SHOWN:
-        text = text[:MAX_SHOWN] + f"… ({len(text)} characters)"
+def shown_value(value: object, written: bool = False) -> str:
+    """A student's literal as they wrote it, cut short so one huge string cannot bloat reports.
+
+    Written answers are shown as text (not repr), with room for a 500-word answer.
+    """
+    if written and isinstance(value, str):
+        text = value.strip()
+        limit = MAX_WRITTEN
+    else:
+        text, limit = repr(value), MAX_SHOWN
+    if len(text) > limit:
+        text = text[:limit] + f"… ({len(text)} characters)"
     return text
 
 
@@ -71,8 +99,9 @@ def evidence(q: Question, paras: dict[str, Paragraph]) -> list[dict[str, str]]:
     return out
 
 
+@lru_cache(maxsize=8192)
 def points(value: float) -> str:
-    """1 not 1.0, 0.5, 0.3333: credits read like a person wrote them."""
+    """1 not 1.0, 0.5, 0.3333: credits read like a person wrote them (cached: few distinct)."""
     text = f"{round(value, 4):.4f}".rstrip("0").rstrip(".")
     return "0" if text in ("-0", "") else text
 

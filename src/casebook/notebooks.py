@@ -36,6 +36,7 @@ PLACEHOLDER = {
     "true_false": "None",
     "numeric": "None",
     "matching": "{}",
+    "written": '"""\n\n"""',
 }
 
 HOW = {
@@ -46,6 +47,7 @@ HOW = {
     "ordering": "Write a list of **all** item keys, first to last.",
     "matching": "Write a dict that gives each left key its right key.",
     "short_text": "Write a short text in quotes.",
+    "written": "Write your answer between the triple quotes; it is scored by hand.",
 }
 
 INSTRUCTIONS = """\
@@ -55,12 +57,13 @@ placeholder with a plain value of the kind asked, and change nothing else in the
 | question | write, for example |
 | --- | --- |
 | one option | `q01 = "b"` |
-| several options | `q02 = ["a", "c"]` |
+| several options | `q02 = ["a", "d"]` |
 | true or false | `q03 = True` |
 | number | `q04 = 12.5` |
 | order | `q05 = ["c", "a", "b"]` |
 | matching | `q06 = {"a": "x", "b": "y"}` |
-| short text | `q07 = "中台"` |
+| short text | `q07 = "your words, 中文 or English"` |
+| written answer | `q08 = \"\"\"My answer, over as many lines as needed.\"\"\"` |
 
 Grading reads these values without running the notebook: a value computed by code
 (`1 + 1`, a function call) scores 0. Leave a question blank if you do not know;
@@ -95,18 +98,23 @@ def check(namespace=None):
             print("  (the answer cell has not been run)")
         if note:
             print("  " + note)
-        if outcome != "right":
+        if outcome == "manual":
+            print("  Scored by hand; compare your text with the criteria: " + item["answer"])
+        elif outcome != "right":
             hint = misconception(question, value)
             if hint:
                 print("  What this answer suggests: " + hint)
             print("  Answer: " + item["answer"])
-        print(textwrap.indent("Why: " + item["explanation"].strip(), "  "))
+        if item["explanation"]:
+            print(textwrap.indent("Why: " + item["explanation"].strip(), "  "))
         for ev in item["evidence"]:
             print(f"  {ev['para']}: {ev['quote']}")
             if ev["en"]:
                 print(textwrap.indent(textwrap.fill(ev["en"], 76), "      "))
         print()
-    print(f"Total: {total:g} of {PRACTICE_KEY['max_score']:g}")
+    manual = PRACTICE_KEY.get("manual_points", 0)
+    extra = f" (plus {manual:g} scored by hand)" if manual else ""
+    print(f"Total: {total:g} of {PRACTICE_KEY['max_score']:g}{extra}")
 '''
 
 
@@ -163,6 +171,9 @@ def prompt_markdown(q: Question, n: int, order: tuple[list[str], list[str]] | No
     if q.type == "numeric":
         unit = q.key_answer().unit
         how += f" Unit: {unit}." if unit else ""
+    if q.manual:
+        limit = f" At most {q.word_limit} words." if q.word_limit else ""
+        lines += [f"Scored on: {display.rubric_summary(q)}.{limit}", ""]
     lines.append(f"*{how}* Answer in `{variable(n - 1)}` below.")
     return "\n".join(lines)
 
@@ -224,10 +235,11 @@ def practice_key(bank: Bank, paras: dict[str, Paragraph]) -> dict:
             "n": index + 1,
             "key": entry,
             "answer": display.right_answer(q),
-            "explanation": q.explanation,
+            "explanation": q.explanation or "",
             "evidence": display.evidence(q, paras),
         })
-    return {"quiz": bank.quiz, "max_score": key["max_score"], "questions": items}
+    return {"quiz": bank.quiz, "max_score": key["max_score"],
+            "manual_points": key["manual_points"], "questions": items}
 
 
 def checker_source(bank: Bank, paras: dict[str, Paragraph]) -> str:
@@ -264,8 +276,14 @@ def solutions(bank: Bank, paras: dict[str, Paragraph]) -> nbformat.NotebookNode:
 
 
 def solution_markdown(q: Question, paras: dict[str, Paragraph]) -> str:
-    lines = [f"**Answer:** {display.right_answer(q)}", "", f"**Why:** {q.explanation.strip()}",
-             "", "**Evidence:**", ""]
+    if q.manual:
+        lines = ["**Scored by hand with this rubric:**", "", display.rubric_markdown(q), ""]
+        if q.explanation:
+            lines += [f"**Notes:** {q.explanation.strip()}", ""]
+        lines += ["**Evidence:**", ""]
+    else:
+        lines = [f"**Answer:** {display.right_answer(q)}", "",
+                 f"**Why:** {q.explanation.strip()}", "", "**Evidence:**", ""]
     for ev in display.evidence(q, paras):
         lines.append(f"> {ev['quote']} ({ev['para']})")
         if ev["en"]:

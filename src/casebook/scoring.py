@@ -20,7 +20,9 @@ RIGHT = "right"
 PARTIAL = "partial"
 WRONG = "wrong"
 INVALID = "invalid"
+MANUAL = "manual"  # written answers: scored by hand with the rubric, 0 here
 
+_KEY_EDGE = "()（）.。 "  # characters, not a suffix: "(b)", "b." and "b)" all mean b
 _SPLIT = re.compile(r"[\s,;，；、]+")
 _TRUE = {"true", "t", "yes", "y", "1", "对", "是", "正确", "√", "✓"}
 _FALSE = {"false", "f", "no", "n", "0", "错", "否", "错误", "×", "✗"}
@@ -63,7 +65,7 @@ def _key(value: object) -> str | None:
         return None
     if isinstance(value, (str, int)):
         text = str(value).strip().casefold()
-        return text.strip("()（）.) ") or None
+        return text.strip(_KEY_EDGE) or None
     return None
 
 
@@ -118,6 +120,10 @@ def credit(question: dict, value: object) -> tuple[float, str, str]:
     if is_blank(value):
         return 0.0, BLANK, ""
     kind = question["type"]
+    if question.get("manual"):
+        if not isinstance(value, str):
+            return 0.0, INVALID, "expected text between the triple quotes"
+        return 0.0, MANUAL, ""
     if kind == "single":
         key = _key(value[0] if isinstance(value, (list, tuple)) and len(value) == 1 else value)
         if key is None:
@@ -200,6 +206,8 @@ def misconception(question: dict, value: object) -> str:
     """What a wrong answer suggests the student misread, when the author said so."""
     kind = question["type"]
     notes = question.get("misconceptions") or {}
+    if question.get("manual"):
+        return ""
     if kind == "single":
         key = _key(value[0] if isinstance(value, (list, tuple)) and len(value) == 1 else value)
         return notes.get(key, "") if key != question["answer"] else ""
@@ -226,8 +234,11 @@ def misconception(question: dict, value: object) -> str:
     return ""
 
 
-def choices(question: dict, value: object) -> list[str]:
-    """Labels counted by the item analysis: option keys where there are options."""
+def choices(question: dict, value: object, outcome: str = "") -> list[str]:
+    """Labels counted by the item analysis: option keys where there are options.
+
+    Pass the outcome already computed by ``credit`` to avoid scoring twice.
+    """
     if is_blank(value):
         return ["(blank)"]
     kind = question["type"]
@@ -242,7 +253,8 @@ def choices(question: dict, value: object) -> list[str]:
     if kind == "true_false":
         truth = _truth(value)
         return ["(other)" if truth is None else str(truth).lower()]
-    fraction, outcome, _ = credit(question, value)
+    if not outcome:
+        outcome = credit(question, value)[1]
     if outcome in (WRONG, INVALID):
         note = misconception(question, value)
         if note:

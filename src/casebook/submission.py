@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import ast
 import json
+import keyword
 import re
 import warnings
 from dataclasses import dataclass, field
@@ -39,7 +40,7 @@ _CANVAS = re.compile(r"^(?P<name>[^_]+?)(?:_LATE)?_(?P<id>\d+)_\d+_.+$", re.IGNO
 _MOODLE = re.compile(r"^(?P<name>.+?)_(?P<id>\d+)_assignsubmission_\w+", re.IGNORECASE)
 
 
-@dataclass
+@dataclass(slots=True)
 class Cell:
     kind: str
     source: str
@@ -84,16 +85,15 @@ def load(data: bytes) -> Parsed:
         raise Rejected(NOT_NOTEBOOK)
     cells = []
     for cell in raw:
-        if not isinstance(cell, dict):
-            continue
-        kind = cell.get("cell_type")
+        if not isinstance(cell, dict) or cell.get("cell_type") != "code":
+            continue  # answers and identity live in code cells only
         source = cell.get("source", cell.get("input", ""))  # v3 code cells keep it in "input"
         if isinstance(source, list):
             source = "".join(s for s in source if isinstance(s, str))
         if not isinstance(source, str):
             source = ""
         meta = cell.get("metadata")
-        cells.append(Cell(str(kind), source, meta if isinstance(meta, dict) else {}))
+        cells.append(Cell("code", source, meta if isinstance(meta, dict) else {}))
     meta = nb.get("metadata")
     casebook = meta.get("casebook") if isinstance(meta, dict) else None
     casebook = casebook if isinstance(casebook, dict) else {}
@@ -118,6 +118,12 @@ def assignments(source: str) -> tuple[tuple[str, Any, str], ...] | str:
     """
     if len(source) > MAX_CELL:
         return f"answer cell too long ({len(source)} characters)"
+    simple = _simple(source)
+    return simple if simple is not None else parse(source)
+
+
+def parse(source: str) -> tuple[tuple[str, Any, str], ...] | str:
+    """The general path: ast.parse, then literal_eval on each assigned value."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # invalid escapes etc. must not reach stderr
@@ -146,6 +152,35 @@ def assignments(source: str) -> tuple[tuple[str, Any, str], ...] | str:
         # Anything but literal assignments voids the answers of this cell: the
         # notebook was told to hold values only, and code may mean something else.
         return f"cell contains code, not just a value ({other})"
+    return tuple(out)
+
+
+_SIMPLE = re.compile(
+    r"""([A-Za-z_][A-Za-z0-9_]*)[ \t]*=[ \t]*"""
+    r"""(?:"([^"\\\n]*)"|'([^'\\\n]*)')[ \t]*(?:#.*)?"""
+)
+_NEWLINE = re.compile(r"\r\n|\r|\n")  # Python's own line ends (str.splitlines knows more)
+
+
+def _simple(source: str) -> tuple[tuple[str, Any, str], ...] | None:
+    """Fast path for cells of plain ``name = "text"`` lines (identity cells, most answers).
+
+    Such a line means exactly the quoted text (no escapes, no prefixes, no
+    indentation), so it needs no parser; any other line sends the whole cell
+    to ast.parse. Identity cells differ per student, so the cache cannot help them.
+    """
+    if "\x00" in source:
+        return None
+    out = []
+    for line in _NEWLINE.split(source):
+        stripped = line.strip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        match = _SIMPLE.fullmatch(line)
+        if match is None or keyword.iskeyword(match[1]):
+            return None
+        value = match[2] if match[2] is not None else match[3]
+        out.append((match[1], value, ""))
     return tuple(out)
 
 

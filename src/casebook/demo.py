@@ -1,0 +1,240 @@
+"""A synthetic class, to try grading and item analysis before real students hand anything in.
+
+Answers follow a Rasch-like model: each student has an ability, each question
+a difficulty (from its Bloom level plus noise), and P(right) is the logistic
+of their difference, so the item analysis shows real spread. Wrong answers
+pick plausible wrong options, some answers are blank, and a few files are
+damaged the ways real hand-ins are (truncated, nbformat 3, metadata lost,
+code instead of a value, handed in twice...) so every gradebook status shows.
+Everything is drawn from one seed, file times included: same seed, same class.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import os
+import random
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from . import bank as banks_mod
+from . import fileio, notebooks
+from .bank import Bank, Question
+
+BLOOM_DIFFICULTY = {"remember": -1.2, "understand": -0.5, "apply": 0.0, "analyze": 0.6,
+                    "evaluate": 1.1}
+FIRST = ["Wei", "Fang", "Min", "Jing", "Lei", "Yan", "Tao", "Hui", "Ming", "Xin", "Ana", "Omar",
+         "Lena", "Ravi", "Sara", "Tom", "Yuki", "Ines", "Kofi", "Maya"]
+LAST = ["Li", "Wang", "Zhang", "Liu", "Chen", "Yang", "Zhao", "Huang", "Zhou", "Wu", "Garcia",
+        "Smith", "Khan", "Silva", "Kim", "Novak", "Okafor", "Rossi", "Sato", "Berg"]
+WORDS = ["the", "virtual", "team", "platform", "evidence", "users", "risk", "growth", "because",
+         "Ant", "Forest", "selection", "failure", "data", "shows", "which", "not", "projects"]
+BASE_TIME = 1_700_000_000  # file times are part of the class (duplicates keep the newest)
+
+
+def _seeded(*parts: object) -> random.Random:
+    digest = hashlib.sha256("\x00".join(map(str, parts)).encode()).digest()
+    return random.Random(int.from_bytes(digest[:8], "big"))
+
+
+def roster(students: int, seed: int) -> list[tuple[str, str]]:
+    rng = _seeded("roster", seed)
+    return [(f"s{i:05d}", f"{rng.choice(FIRST)} {rng.choice(LAST)}") for i in range(1, students
+                                                                                      + 1)]
+
+
+def difficulty(q: Question, seed: int) -> float:
+    return BLOOM_DIFFICULTY[q.bloom] + _seeded("item", seed, q.id).gauss(0, 0.6)
+
+
+def answer(q: Question, ability: float, b: float, rng: random.Random) -> Any:
+    """What a student of this ability writes for this question (None: left blank)."""
+    p = 1 / (1 + math.exp(-1.3 * (ability - b)))
+    if rng.random() < 0.02 + (0.05 if ability < -1 else 0.0):
+        return None
+    if q.manual:
+        size = max(5, int(rng.gauss(150 + 80 * ability, 50)))
+        return " ".join(rng.choice(WORDS) for _ in range(size)).capitalize() + "."
+    right = rng.random() < p
+    key = q.key_answer()
+    wrong_opts = [o.key for o in q.options or [] if o.misconception]
+    if q.type == "single":
+        if right:
+            return key.upper() if rng.random() < 0.05 else key
+        return rng.choices(wrong_opts, weights=[1 / (i + 1) for i in range(len(wrong_opts))])[0]
+    if q.type == "multiple":
+        picks = [k for k in q.option_keys if rng.random() < (
+            0.4 + 0.6 * p if k in key else 0.5 * (1 - p))]
+        return picks or [rng.choice(q.option_keys)]
+    if q.type == "true_false":
+        return key if right else not key
+    if q.type == "numeric":
+        if right:
+            return round(key.value + rng.uniform(-key.tolerance, key.tolerance), 3)
+        if q.wrong and rng.random() < 0.6:
+            return rng.choice(q.wrong).answer
+        return round(key.value * rng.choice([0.1, 0.5, 2, 10]) + rng.choice([-1, 1]), 3)
+    if q.type == "ordering":
+        order = list(key)
+        if not right:
+            for _ in range(1 + int((1 - p) * len(order))):
+                i = rng.randrange(len(order) - 1)
+                order[i], order[i + 1] = order[i + 1], order[i]
+        return order
+    if q.type == "matching":
+        return {left: (target if rng.random() < p else rng.choice(q.target_keys))
+                for left, target in key.items()}
+    if right:
+        form = rng.choice(key.accept)
+        return rng.choice([form, f" {form}。", form.upper(), f"“{form}”"])
+    if q.wrong and rng.random() < 0.6:
+        return str(rng.choice(q.wrong).answer)
+    return rng.choice(["不知道", "?", "platform"])
+
+
+def _fill(nb: dict, values: dict[str, Any]) -> dict:
+    """Answer cells with the drawn values; a blank keeps the placeholder, as students leave it."""
+    cells = []
+    for cell in nb["cells"]:
+        meta = cell.get("metadata", {}).get("casebook", {})
+        value = values.get(meta.get("question")) if meta.get("role") == "answer" else None
+        if value is not None:
+            var = cell["source"].split("=", 1)[0].strip()
+            cell = {**cell, "source": f"{var} = {value!r}"}
+        cells.append(cell)
+    return {**nb, "cells": cells}
+
+
+def _to_v3(nb: dict) -> dict:
+    cells = []
+    for cell in nb["cells"]:
+        if cell["cell_type"] == "code":
+            cells.append({"cell_type": "code", "input": cell["source"], "language": "python",
+                          "metadata": cell.get("metadata", {}), "outputs": [],
+                          "collapsed": False})
+        else:
+            cells.append({"cell_type": "markdown", "source": cell["source"],
+                          "metadata": cell.get("metadata", {})})
+    return {"nbformat": 3, "nbformat_minor": 0, "metadata": nb["metadata"],
+            "worksheets": [{"cells": cells, "metadata": {}}]}
+
+
+def _strip_ids(nb: dict) -> dict:
+    return {**nb, "nbformat_minor": 4,
+            "cells": [{k: v for k, v in c.items() if k != "id"} for c in nb["cells"]]}
+
+
+def _lose_metadata(nb: dict) -> dict:
+    cells = [{**c, "metadata": {}} for c in nb["cells"]]
+    _seeded("shuffle", len(cells)).shuffle(cells)
+    return {**nb, "cells": cells}
+
+
+def _duplicate_cell(nb: dict) -> dict:
+    cells = list(nb["cells"])
+    for i, c in enumerate(cells):
+        if c.get("metadata", {}).get("casebook", {}).get("role") == "answer":
+            cells.insert(i + 1, {**c, "id": c.get("id", "x") + "-copy"})
+            break
+    return {**nb, "cells": cells}
+
+
+def _code_answers(nb: dict) -> dict:
+    cells, done = [], 0
+    for c in nb["cells"]:
+        if c.get("metadata", {}).get("casebook", {}).get("role") == "answer" and done < 2:
+            var = c["source"].split("=", 1)[0].strip()
+            code = ("1 + 1", "open('demo-was-here.txt', 'w').write('x')")[done]
+            c = {**c, "source": f"{var} = {code}"}
+            done += 1
+        cells.append(c)
+    return {**nb, "cells": cells}
+
+
+def _no_answers(nb: dict) -> dict:
+    return {**nb, "cells": [c for c in nb["cells"] if c["cell_type"] != "code" or c.get(
+        "metadata", {}).get("casebook", {}).get("role") == "identity"]}
+
+
+def _unknown_quiz(nb: dict) -> dict:
+    meta = {**nb["metadata"], "casebook": {"quiz": "no-such-quiz", "version": "0"}}
+    return {**nb, "metadata": meta}
+
+
+# damage name -> how the notebook is changed (text-level damage is handled in _write)
+DAMAGE: dict[str, Callable[[dict], dict] | None] = {
+    "truncated": None,
+    "not a notebook": None,
+    "nbformat 3": _to_v3,
+    "no cell ids": _strip_ids,
+    "metadata lost": _lose_metadata,
+    "duplicated cell": _duplicate_cell,
+    "code answers": _code_answers,
+    "no answers": _no_answers,
+    "unknown quiz": _unknown_quiz,
+    "handed in twice": None,
+}
+
+
+def _damage_plan(students: int, seed: int) -> dict[int, str]:
+    """Which students' files get which damage: one of each per 1,000 students (at least one)."""
+    if students < 4:
+        return {}
+    rng = _seeded("damage", seed)
+    kinds = list(DAMAGE)
+    per_kind = max(1, students // 1000)
+    count = min(len(kinds) * per_kind, students // 3)
+    chosen = rng.sample(range(students), count)
+    return {index: kinds[n % len(kinds)] for n, index in enumerate(chosen)}
+
+
+def make_class(out: Path, *, students: int, seed: int = 0, banks: list[Bank]) -> Path:
+    """Write the release, a roster and every student's submission; return the submissions folder."""
+    out = Path(out)
+    people = roster(students, seed)
+    fileio.write_text(out / "roster.csv", "student_id,name\n" + "".join(
+        f"{sid},{name}\n" for sid, name in people))
+    notebooks.release(banks, out / "release")
+    folder = out / "submissions"
+    plan = _damage_plan(students, seed)
+    for b in banks:
+        template = notebooks.student(b)
+        items = {q.id: difficulty(q, seed) for q in b.questions}
+        for index, (sid, name) in enumerate(people):
+            rng = _seeded("answers", seed, b.quiz, sid)
+            ability = _seeded("ability", seed, sid).gauss(0, 1)
+            values = {q.id: answer(q, ability, items[q.id], rng) for q in b.questions}
+            nb = _fill(notebooks.for_student(template, b, sid, name), values)
+            _write(folder / sid / f"{b.quiz}.ipynb", nb, plan.get(index), BASE_TIME + index)
+    return folder
+
+
+def _write(path: Path, nb: dict, damage: str | None, mtime: int) -> None:
+    change = DAMAGE.get(damage) if damage else None
+    if change:
+        nb = change(nb)
+    text = notebooks.dumps(nb)
+    if damage == "truncated":
+        text = text[: len(text) // 2]
+    elif damage == "not a notebook":
+        text = json.dumps({"note": "this is not a notebook"})
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    os.utime(path, (mtime, mtime))
+    if damage == "handed in twice":
+        older = path.with_name(f"{path.stem}-first-try.ipynb")
+        older.write_text(text, encoding="utf-8")
+        os.utime(older, (mtime - 10_000, mtime - 10_000))
+
+
+def run(out: Path, *, students: int, seed: int = 0, banks: list[Bank], quiz: str | None = None,
+        jobs: int | None = None):
+    """Make the class and grade it into out/graded (what `casebook demo` does)."""
+    from . import grading
+
+    chosen = banks_mod.select(banks, quiz)
+    folder = make_class(out, students=students, seed=seed, banks=chosen)
+    return grading.grade_paths([folder], Path(out) / "graded", banks=chosen, jobs=jobs)
