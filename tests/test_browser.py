@@ -161,3 +161,50 @@ def test_every_question_type_gives_feedback(browser, html: Path) -> None:
         finally:
             context.close()
     assert {"multiple", "true_false", "numeric", "ordering", "short_text"} <= seen
+
+
+def _answer_right(section, q: dict) -> None:
+    kind = q["type"]
+    if kind == "single":
+        section.locator(f'input[value="{q["answer"]}"]').check()
+    elif kind == "multiple":
+        for key in q["answer"]:
+            section.locator(f'input[value="{key}"]').check()
+    elif kind == "true_false":
+        section.locator(f'input[value="{"true" if q["answer"] else "false"}"]').check()
+    elif kind == "numeric":
+        section.locator(".cbq-input").fill(repr(q["value"]))
+    elif kind == "short_text":
+        section.locator(".cbq-input").fill(q["answer"])
+    elif kind == "ordering":
+        for position, key in enumerate(q["answer"]):
+            item = section.locator(f'.cbq-item[data-key="{key}"]')
+            while item.evaluate("li => Array.from(li.parentNode.children).indexOf(li)") > position:
+                item.locator(".cbq-up").click()
+    elif kind == "matching":
+        for left, right in q["answer"].items():
+            section.locator(f'.cbq-select[data-key="{left}"]').select_option(right)
+
+
+@pytest.mark.parametrize("slug", THEMES)
+def test_every_question_answered_right_scores_full_marks(browser, html: Path, slug: str) -> None:
+    url = (html / "chapters" / f"{slug}.html").as_uri()
+    context, page, external, errors = _open(browser, url, 1280, 900)
+    try:
+        key = json.loads(page.locator(f"#quiz-{slug} script.cbq-key").text_content())["questions"]
+        sections = page.locator(f"#quiz-{slug} section.cbq")
+        assert sections.count() == len(key) >= 15
+        for i in range(sections.count()):
+            section = sections.nth(i)
+            q = key[section.get_attribute("data-qid")]
+            _answer_right(section, q)
+            section.locator(".cbq-check").click()
+            verdict = section.locator(".cbq-verdict").text_content()
+            assert verdict == "Right.", (q["id"], q["type"], verdict)
+        summary = page.locator(f"#quiz-{slug} .cbq-summary")
+        assert float(summary.locator(".cbq-score").text_content()) == pytest.approx(
+            float(summary.get_attribute("data-max"))
+        )
+        assert not errors and not external
+    finally:
+        context.close()
