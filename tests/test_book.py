@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from casebook import edition
+
 pytestmark = pytest.mark.slow
 
 
@@ -15,7 +17,9 @@ def test_case_page_has_every_paragraph_in_both_languages(html: Path) -> None:
     page = (html / "chapters" / "case.html").read_text(encoding="utf-8")
     ids = re.findall(r'<div class="case-para case-(?:body|caption) docutils container" id="(p\d{3})"', page)
     assert ids == [f"p{i:03d}" for i in range(1, 116)]
-    assert page.count('class="case-zh"') == 115 and page.count('class="case-en"') == 115
+    assert page.count('class="case-zh"') == 115 and page.count('class="case-en') == 115
+    notes = [p for p in edition.load() if p.note]
+    assert page.count("Translator’s note:") + page.count("Translator's note:") == len(notes) > 10
     assert "case-switch" in page
 
 

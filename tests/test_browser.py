@@ -208,3 +208,24 @@ def test_every_question_answered_right_scores_full_marks(browser, html: Path, sl
         assert not errors and not external
     finally:
         context.close()
+
+
+def test_case_language_switch_keeps_the_place(browser, html: Path) -> None:
+    url = (html / "chapters" / "case.html").as_uri() + "#p042"
+    context, page, external, errors = _open(browser, url, 1280, 900)
+    try:
+        zh = page.locator("#p042 .case-zh")
+        en = page.locator("#p042 .case-en")
+        assert zh.is_visible() and en.is_visible()
+        page.locator(".case-switch-en").focus()
+        page.keyboard.press("Enter")
+        assert en.is_visible() and not zh.is_visible()
+        top = page.evaluate("document.getElementById('p042').getBoundingClientRect().top")
+        assert -5 < top < 900, "the paragraph being read left the screen"
+        page.reload()
+        assert not page.locator("#p042 .case-zh").is_visible(), "the language choice was not kept"
+        page.locator(".case-switch-zh").click()
+        assert zh.is_visible() and not en.is_visible()
+        assert not errors and not external
+    finally:
+        context.close()

@@ -49,7 +49,14 @@ class CaseTextDirective(SphinxDirective):
                     logger.warning(
                         "casebook: %s has no English translation", p.id, location=self.get_location()
                     )
-                block += nodes.paragraph(p.en, p.en, classes=["case-en"])
+                en = nodes.container(classes=["case-en"])
+                en += nodes.paragraph(p.en, p.en)
+                if p.note:
+                    note = nodes.paragraph(classes=["case-note"])
+                    note += nodes.strong("Translator's note: ", "Translator's note: ")
+                    note += nodes.Text(p.note)
+                    en += note
+                block += en
             wrapper += block
             std.note_hyperlink_target(aid, self.env.docname, aid, p.id)
         return [wrapper]
