@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import json
 import os
 import shutil
@@ -15,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from casebook import bank, cli, demo, grading, notebooks, submission
+from casebook import bank, cli, demo, grading, notebooks, submission, written
 
 DATA = Path(__file__).parent / "data"
 SAMPLE = DATA / "sample.yml"
@@ -269,7 +268,7 @@ def test_feedback_escapes_student_text_and_no_reveal_hides_answers(
     assert "SAMPLE-EXPLAIN" not in md and "<script>" not in md.split("```")[0]
 
 
-def test_written_answers_go_to_written_csv(tmp_path: Path, sample: bank.Bank) -> None:
+def test_written_answers_are_kept_pending(tmp_path: Path, sample: bank.Bank) -> None:
     data = bank.Bank.model_validate({
         **json.loads(sample.model_dump_json()),
         "questions": [json.loads(q.model_dump_json(exclude_none=True)) for q in sample.questions]
@@ -280,15 +279,28 @@ def test_written_answers_go_to_written_csv(tmp_path: Path, sample: bank.Bank) ->
             "evidence": [{"para": "P045", "quote": "祖望等人仅花了1个月时间"}],
             "objective": "sample-o1", "bloom": "evaluate"}]})
     nb = json.loads(notebooks.dumps(notebooks.student(data)))
-    assert any(c["source"] == 'q08 = """\n\n"""' for c in nb["cells"])
-    path = submit(tmp_path / "s.ipynb", nb, RIGHT | {"q08": '"""Small teams\nmove fast. 中台"""'})
+    (cell,) = [c for c in nb["cells"] if c["metadata"].get("casebook", {}).get("kind") == "written"]
+    assert cell["cell_type"] == "markdown" and cell["source"].endswith("*Write your answer here.*")
+    cell["source"] = cell["source"].replace("*Write your answer here.*", "Small teams\nmove fast. 中台")
+    path = submit(tmp_path / "s.ipynb", nb, RIGHT)
     result = grading.grade_paths([path], tmp_path / "out", banks=[data], jobs=1)
     row = result.rows[0]
-    assert (row["score"], row["max_score"], row["smp-w01"]) == ("8", "8", "")
-    with open(tmp_path / "out" / "written.csv", encoding="utf-8") as handle:
-        (written,) = list(csv.DictReader(handle))
-    assert written["answer"] == "Small teams\nmove fast. 中台" and written["words"] == "6"
-    assert written["max_points"] == "3"
+    assert (row["score"], row["max_score"], row["smp-w01"]) == ("8", "8", "pending")
+    assert (row["pending_points"], row["total"], row["total_max"]) == ("3", "8", "11")
+    assert (result.pending, result.pending_points) == (1, 3)
+    store = json.loads((tmp_path / "out" / "written.json").read_text(encoding="utf-8"))
+    (kept,) = store["submissions"]
+    assert kept["shown"][7] == "Small teams\nmove fast. 中台" and kept["outcomes"][7] == "manual"
+    assert written.words(kept["shown"][7]) == 6 and kept["answer_ids"]["smp-w01"]
+    assert store["quizzes"]["sample"]["written"][0]["rubric"][0]["max"] == 3
+    # The same question answered in the earlier form, a code cell with a triple-quoted string.
+    old = json.loads(json.dumps(nb))
+    old["cells"][old["cells"].index(cell)] = {**cell, "cell_type": "code", "outputs": [],
+                                              "execution_count": None,
+                                              "source": 'q08 = """Small teams."""'}
+    path = submit(tmp_path / "old.ipynb", old, RIGHT)
+    (row,) = grading.grade_paths([path], tmp_path / "old", banks=[data], jobs=1).rows
+    assert row["smp-w01"] == "pending"
 
 
 SOURCES = st.sampled_from([

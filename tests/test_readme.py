@@ -27,11 +27,15 @@ def test_grading_walkthrough(root: Path, tmp_path: Path) -> None:
     casebook = Path(sys.executable).with_name("casebook")
     for argv in commands:
         assert argv[0] == ".venv/bin/casebook"
-        run = subprocess.run([str(casebook), *argv[1:]], cwd=tmp_path, capture_output=True, text=True,
-                             timeout=300)
+        run = subprocess.run(
+            [str(casebook), *argv[1:]], cwd=tmp_path, capture_output=True, text=True, timeout=300
+        )
         assert run.returncode == 0, (argv, run.stderr)
     assert sorted(p.name for p in (tmp_path / "release").glob("*.ipynb")) == [
-        "bottom-up.ipynb", "boundaries.ipynb", "techfin.ipynb"]
+        "bottom-up.ipynb",
+        "boundaries.ipynb",
+        "techfin.ipynb",
+    ]
     graded = tmp_path / "graded"
     with (graded / "gradebook.csv").open(encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))

@@ -1,4 +1,4 @@
-"""Sub-commands of the quiz engine: ``release``, ``solutions``, ``grade`` and ``demo``."""
+"""Sub-commands of the quiz engine: ``release``, ``solutions``, ``grade``, ``review``, ``merge``, ``demo``."""
 
 from __future__ import annotations
 
@@ -42,6 +42,21 @@ def _summary(result) -> str:
     return f"{len(result.rows)} file(s) into {result.out_dir}: {statuses} ({result.seconds:.2f} s)"
 
 
+def _count(value: float) -> str:
+    """1,200 and 2.5: thousands separated, no trailing zeros."""
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.4f}".rstrip("0")
+
+
+def pending_line(result) -> str:
+    """What is left to score by hand after grading, and the command that does it."""
+    if not result.pending:
+        return ""
+    n = result.pending
+    return (f"{_count(n)} written answer{'' if n == 1 else 's'} ({_count(result.pending_points)} "
+            f"points) await{'s' if n == 1 else ''} review: casebook review {result.out_dir} "
+            f"--out {Path(result.out_dir).parent / 'review'}")
+
+
 def _grade(args: argparse.Namespace) -> int:
     from . import grading
 
@@ -52,6 +67,8 @@ def _grade(args: argparse.Namespace) -> int:
     result = grading.grade_paths(args.paths, Path(args.out), banks=files, quiz=args.quiz,
                                  reveal=not args.no_reveal, jobs=args.jobs, root=root)
     print(f"graded {_summary(result)}")
+    if pending_line(result):
+        print(pending_line(result))
     if args.strict and not result.all_graded:
         print("some files were not graded (see status in gradebook.csv)", file=sys.stderr)
         return 1
@@ -64,6 +81,49 @@ def _demo(args: argparse.Namespace) -> int:
     result = demo.run(Path(args.out), students=args.students, seed=args.seed,
                       banks=_banks_unselected(args), quiz=args.quiz, jobs=args.jobs)
     print(f"demo class of {args.students} in {args.out}; graded {_summary(result)}")
+    if pending_line(result):
+        print(pending_line(result))
+    return 0
+
+
+def _review(args: argparse.Namespace) -> int:
+    from . import review
+
+    result = review.review(Path(args.graded), Path(args.out), names=args.names,
+                           only=args.question, force=args.force)
+    if not result.sheets:
+        print(f"no written questions to review in {args.graded}")
+        return 0
+    extra = [f"{_count(result.flagged)} flagged as identical or near-identical",
+             f"{_count(result.over)} over the word limit",
+             f"{_count(result.blank)} blank or unreadable (scored 0, not in the CSVs)"]
+    if result.scored:
+        extra.insert(0, f"{_count(result.scored)} scored already")
+    print(f"{len(result.sheets)} review sheet(s) in {result.out_dir} (open {result.index}): "
+          f"{_count(result.answers)} answers to score; " + ", ".join(extra))
+    print(f"fill {result.out_dir}/<question>-scores.csv, then: casebook merge "
+          f"{result.out_dir}/*-scores.csv --graded {args.graded}")
+    return 0
+
+
+def _merge(args: argparse.Namespace) -> int:
+    from . import merge
+
+    result = merge.merge([Path(f) for f in args.scores], Path(args.graded), dry_run=args.dry_run)
+    if not result.ok:
+        for problem in result.problems:
+            print(problem, file=sys.stderr)
+        n = len(result.problems)
+        print(f"casebook merge: nothing merged: {n} problem{'' if n == 1 else 's'} to fix first",
+              file=sys.stderr)
+        return 1
+    verb = "would merge" if args.dry_run else "merged"
+    print(f"{verb} {result.added} new score(s), {result.replaced} replaced, {result.unchanged} "
+          f"unchanged, {result.skipped} row(s) left empty (not reviewed yet)")
+    left = ("no written answers await review" if not result.pending else
+            f"{_count(result.pending)} written answer(s) ({_count(result.pending_points)} points) "
+            "still await review")
+    print(f"{left}; gradebook: {Path(args.graded) / 'gradebook.csv'}")
     return 0
 
 
@@ -112,6 +172,26 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="feedback without right answers and explanations")
     g.add_argument("--jobs", type=_positive, metavar="N", help="worker processes (default: cores)")
     g.set_defaults(handler=_grade)
+
+    v = sub.add_parser("review", help="write review sheets (HTML) and scores CSVs for written "
+                                      "answers")
+    v.add_argument("graded", metavar="GRADED_DIR", help="the --out folder of 'casebook grade'")
+    v.add_argument("--out", required=True, metavar="DIR", help="folder for the sheets (give it to "
+                                                               "graders)")
+    v.add_argument("--names", action="store_true",
+                   help="show student names and ids instead of anonymous codes")
+    v.add_argument("--question", action="append", default=[], metavar="ID",
+                   help="only this written question (repeatable)")
+    v.add_argument("--force", action="store_true",
+                   help="overwrite scores CSVs holding scores not merged yet")
+    v.set_defaults(handler=_review)
+
+    m = sub.add_parser("merge", help="check filled scores CSVs and merge them into the gradebook")
+    m.add_argument("scores", nargs="+", metavar="SCORES.csv", help="filled <question>-scores.csv")
+    m.add_argument("--graded", required=True, metavar="GRADED_DIR",
+                   help="the --out folder of 'casebook grade'")
+    m.add_argument("--dry-run", action="store_true", help="check only; change nothing")
+    m.set_defaults(handler=_merge)
 
     d = sub.add_parser("demo", help="make a synthetic class, then grade it")
     d.add_argument("--students", type=_positive, default=30, metavar="N")

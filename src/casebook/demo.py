@@ -6,7 +6,11 @@ of their difference, so the item analysis shows real spread. Wrong answers
 pick plausible wrong options, some answers are blank, and a few files are
 damaged the ways real hand-ins are (truncated, nbformat 3, metadata lost,
 code instead of a value, handed in twice...) so every gradebook status shows.
-Everything is drawn from one seed, file times included: same seed, same class.
+Written answers are prose drawn from the question's own words; some are left
+blank, some run over the word limit, and a few students copy another's answer
+(once verbatim, otherwise with a few words changed) so the review sheets have
+something to flag. Everything is drawn from one seed, file times included:
+same seed, same class.
 """
 
 from __future__ import annotations
@@ -16,13 +20,16 @@ import json
 import math
 import os
 import random
+import re
 from collections.abc import Callable
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from . import bank as banks_mod
 from . import fileio, notebooks
 from .bank import Bank, Question
+from .submission import WRITTEN_PLACEHOLDER
 
 BLOOM_DIFFICULTY = {"remember": -1.2, "understand": -0.5, "apply": 0.0, "analyze": 0.6,
                     "evaluate": 1.1}
@@ -53,11 +60,10 @@ def difficulty(q: Question, seed: int) -> float:
 def answer(q: Question, ability: float, b: float, rng: random.Random) -> Any:
     """What a student of this ability writes for this question (None: left blank)."""
     p = 1 / (1 + math.exp(-1.3 * (ability - b)))
-    if rng.random() < 0.02 + (0.05 if ability < -1 else 0.0):
+    if rng.random() < 0.02 + (0.05 if ability < -1 else 0.0) + (0.03 if q.manual else 0.0):
         return None
     if q.manual:
-        size = max(5, int(rng.gauss(150 + 80 * ability, 50)))
-        return " ".join(rng.choice(WORDS) for _ in range(size)).capitalize() + "."
+        return essay(q, ability, rng)
     right = rng.random() < p
     key = q.key_answer()
     wrong_opts = [o.key for o in q.options or [] if o.misconception]
@@ -95,13 +101,77 @@ def answer(q: Question, ability: float, b: float, rng: random.Random) -> Any:
     return rng.choice(["不知道", "?", "platform"])
 
 
+@lru_cache(maxsize=256)
+def _vocabulary(prompt: str, rubric: str) -> tuple[str, ...]:
+    """The words an answer to this question would use: its prompt's and its rubric's."""
+    found = re.findall(r"[A-Za-z][A-Za-z'-]{2,}", f"{prompt} {rubric}")
+    return tuple(sorted({w.lower() for w in found} | set(WORDS)))
+
+
+def essay(q: Question, ability: float, rng: random.Random) -> str:
+    """A written answer: sentences of the question's words, longer for abler students.
+
+    About one in twenty runs over the word limit, as real hand-ins do.
+    """
+    rubric = " ".join(f"{c.criterion} {c.description} " + " ".join(lv.description for lv in c.levels)
+                      for c in q.rubric or [])
+    vocab = _vocabulary(q.prompt, rubric)
+    limit = q.word_limit or 300
+    if rng.random() < 0.05:
+        size = int(limit * rng.uniform(1.05, 1.4))
+    else:
+        size = min(limit, max(5, int(rng.gauss(limit * (0.5 + 0.15 * ability), limit * 0.15))))
+    sentences, paragraph, left = [], [], size
+    while left > 0:
+        n = min(left, rng.randint(8, 22))
+        paragraph.append(" ".join(rng.choice(vocab) for _ in range(n)).capitalize() + ".")
+        left -= n
+        if len(paragraph) >= rng.randint(3, 6):
+            sentences.append(" ".join(paragraph))
+            paragraph = []
+    if paragraph:
+        sentences.append(" ".join(paragraph))
+    return "\n\n".join(sentences)
+
+
+def _copy(text: str, rng: random.Random, verbatim: bool) -> str:
+    """Another student's answer, as it is or with about one word in forty changed."""
+    if verbatim:
+        return text
+    tokens = text.split(" ")
+    for _ in range(len(tokens) // 40):  # a short answer is copied as it is
+        i = rng.randrange(len(tokens))
+        tokens[i] = rng.choice(WORDS) + ("." if tokens[i].endswith(".") else "")
+    return " ".join(tokens)
+
+
+def _copiers(b: Bank, values: list[dict[str, Any]], seed: int, damaged: set[int]) -> None:
+    """A few students per written question hand in someone else's answer (about 1 in 40).
+
+    Only students whose files are not damaged copy or are copied, so every copy shows.
+    """
+    intact = [i for i in range(len(values)) if i not in damaged]
+    if len(intact) < 4:
+        return
+    for q in b.questions:
+        if not q.manual:
+            continue
+        rng = _seeded("copy", seed, q.id)
+        for pair in range(max(2 if len(intact) >= 8 else 1, len(intact) // 40)):
+            source, copier = rng.sample(intact, 2)
+            if values[source][q.id] is not None:
+                values[copier][q.id] = _copy(values[source][q.id], rng, verbatim=pair == 0)
+
+
 def _fill(nb: dict, values: dict[str, Any]) -> dict:
     """Answer cells with the drawn values; a blank keeps the placeholder, as students leave it."""
     cells = []
     for cell in nb["cells"]:
         meta = cell.get("metadata", {}).get("casebook", {})
         value = values.get(meta.get("question")) if meta.get("role") == "answer" else None
-        if value is not None:
+        if value is not None and cell["cell_type"] == "markdown":
+            cell = {**cell, "source": cell["source"].replace(WRITTEN_PLACEHOLDER, value)}
+        elif value is not None:
             var = cell["source"].split("=", 1)[0].strip()
             cell = {**cell, "source": f"{var} = {value!r}"}
         cells.append(cell)
@@ -145,7 +215,8 @@ def _duplicate_cell(nb: dict) -> dict:
 def _code_answers(nb: dict) -> dict:
     cells, done = [], 0
     for c in nb["cells"]:
-        if c.get("metadata", {}).get("casebook", {}).get("role") == "answer" and done < 2:
+        if c.get("metadata", {}).get("casebook", {}).get("role") == "answer" and done < 2 and c[
+                "cell_type"] == "code":
             var = c["source"].split("=", 1)[0].strip()
             code = ("1 + 1", "open('demo-was-here.txt', 'w').write('x')")[done]
             c = {**c, "source": f"{var} = {code}"}
@@ -155,8 +226,11 @@ def _code_answers(nb: dict) -> dict:
 
 
 def _no_answers(nb: dict) -> dict:
-    return {**nb, "cells": [c for c in nb["cells"] if c["cell_type"] != "code" or c.get(
-        "metadata", {}).get("casebook", {}).get("role") == "identity"]}
+    def role(c: dict) -> str:
+        return c.get("metadata", {}).get("casebook", {}).get("role", "")
+
+    return {**nb, "cells": [c for c in nb["cells"] if role(c) != "answer" and (
+        c["cell_type"] != "code" or role(c) == "identity")]}
 
 
 def _unknown_quiz(nb: dict) -> dict:
@@ -203,10 +277,13 @@ def make_class(out: Path, *, students: int, seed: int = 0, banks: list[Bank]) ->
     for b in banks:
         template = notebooks.student(b)
         items = {q.id: difficulty(q, seed) for q in b.questions}
-        for index, (sid, name) in enumerate(people):
+        drawn = []
+        for sid, _ in people:
             rng = _seeded("answers", seed, b.quiz, sid)
             ability = _seeded("ability", seed, sid).gauss(0, 1)
-            values = {q.id: answer(q, ability, items[q.id], rng) for q in b.questions}
+            drawn.append({q.id: answer(q, ability, items[q.id], rng) for q in b.questions})
+        _copiers(b, drawn, seed, set(plan))
+        for index, ((sid, name), values) in enumerate(zip(people, drawn, strict=True)):
             nb = _fill(notebooks.for_student(template, b, sid, name), values)
             _write(folder / sid / f"{b.quiz}.ipynb", nb, plan.get(index), BASE_TIME + index)
     return folder
@@ -238,3 +315,49 @@ def run(out: Path, *, students: int, seed: int = 0, banks: list[Bank], quiz: str
     chosen = banks_mod.select(banks, quiz)
     folder = make_class(out, students=students, seed=seed, banks=chosen)
     return grading.grade_paths([folder], Path(out) / "graded", banks=chosen, jobs=jobs)
+
+
+def fill_scores(path: Path, graded: Path, *, seed: int = 0, share: float = 1.0) -> int:
+    """Play the grader: fill a share of the rows of a review scores CSV, as a spreadsheet would.
+
+    Each criterion gets a level's label or its points, now and then a value
+    between levels, and some rows a comment. ``graded`` is the graded folder
+    (its written.json holds the rubrics). Returns the number of rows filled.
+    """
+    import csv
+    import io
+
+    from . import written
+
+    quizzes = written.load_store(graded)["quizzes"].values()
+    rubrics = {q["id"]: q["rubric"] for quiz in quizzes for q in quiz["written"]}
+    text = Path(path).read_text(encoding="utf-8-sig")
+    table = list(csv.reader(io.StringIO(text, newline="")))
+    header, rows = table[0], table[1:]
+    filled = 0
+    for row in rows:
+        rng = _seeded("review", seed, *row[:2])
+        if rng.random() >= share:
+            continue
+        for c in rubrics[row[1]]:
+            pick = rng.choice(c["levels"])
+            if rng.random() < 0.5:
+                cell = pick["label"]
+            elif rng.random() < 0.2 and c["max"] >= 2:
+                cell = f"{rng.randint(0, int(c['max'] * 2)) / 2:g}"
+            else:
+                cell = f"{pick['points']:g}"
+            row[header.index(c["criterion"])] = cell
+        if rng.random() < 0.4:
+            row[header.index("comment")] = rng.choice(COMMENTS)
+        filled += 1
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\r\n").writerows([header, *rows])
+    fileio.write_text(Path(path), "\ufeff" + buffer.getvalue())
+    return filled
+
+
+COMMENTS = ["Good use of P053; the data request needs a decision rule.",
+            "Clear argument, but no paragraph citations.",
+            "论证清楚，但缺少对失败项目的讨论。",
+            "Over the word limit: the last paragraph was not read."]

@@ -15,9 +15,9 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import multiprocessing
 import os
-import re
 import sys
 import threading
 import time
@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from . import bank as banks_mod
-from . import display, edition, fileio, paths, reports, scoring, submission
+from . import display, edition, fileio, paths, reports, scoring, submission, written
 from .bank import Bank
 from .errors import CasebookError
 from .submission import GRADED, Rejected
@@ -76,6 +76,9 @@ class Result:
     feedback: list[Path] = field(default_factory=list)
     seconds: float = 0.0
     timings: dict[str, float] = field(default_factory=dict)  # seconds per step, for tuning
+    pending: int = 0  # written answers awaiting review
+    pending_points: float = 0.0
+    written: Path | None = None  # written.json, when a quiz has written questions
 
     @property
     def all_graded(self) -> bool:
@@ -191,7 +194,7 @@ def _score(row: Row, key: dict, answers: dict[str, submission.Answer]) -> None:
 def _score_value(q: dict, value: object) -> tuple:
     fraction, outcome, note = scoring.credit(q, value)
     hint = scoring.misconception(q, value) if outcome in ("wrong", "partial") else ""
-    shown = display.shown_value(value, written=bool(q.get("manual")))
+    shown = written.text_of(value) if q.get("manual") else display.shown_value(value)
     return fraction, outcome, note, shown, hint, scoring.choices(q, value, outcome)
 
 
@@ -318,6 +321,7 @@ def grade_paths(paths_in: Sequence[Path | str], out_dir: Path | str, *,
     timings = {"setup": time.perf_counter() - started}
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
+    scores = written.load_scores(out)  # hand scores merged earlier; a damaged file stops here
     paras = edition.by_id(root or paths.project_root())
     context = {
         "keys": keys,
@@ -337,19 +341,32 @@ def grade_paths(paths_in: Sequence[Path | str], out_dir: Path | str, *,
         timings["read and score"] = time.perf_counter() - mark
         resolve_duplicates(rows)
         _assign_feedback_names(rows)
-        columns = FIXED_COLUMNS + [q["id"] for k in keys.values() for q in k["questions"]]
-        table = [_table_row(r, keys) for r in rows]
+        infos = {b.quiz: info for b in loaded
+                 if (info := written.quiz_info(b, context["prepared"][b.quiz]))}
+        settled = _settle_written(rows, infos, scores)
+        columns = FIXED_COLUMNS + (written.COLUMNS if infos else []) + [
+            q["id"] for k in keys.values() for q in k["questions"]]
+        table = [_table_row(r, keys, infos, settled.get(r.submission)) for r in rows]
         gradebook = out / "gradebook.csv"
         fileio.write_text(gradebook, _csv(table, columns))
         notes = out / "notes.csv"
-        fileio.write_text(notes, _notes_csv(rows, keys))
-        if any(q.get("manual") for k in keys.values() for q in k["questions"]):
-            fileio.write_text(out / "written.csv", _written_csv(rows, keys))
+        fileio.write_text(notes, _notes_csv(rows, keys, settled))
         # Feedback is written by the workers while this process does the item analysis.
         mark = time.perf_counter()
-        pending = _start_feedback(rows, out, jobs, pool)
+        todo, store_rows = _feedback_rows(rows, infos, settled)
+        (out / "feedback").mkdir(parents=True, exist_ok=True)
+        pending = _run(_feedback_chunk, todo, jobs, pool, "feedback")
         counts = dict(sorted(Counter(r.status for r in rows).items()))
         result = Result(out, table, columns, counts, gradebook, notes)
+        result.pending = sum(x.pending for x in settled.values())
+        result.pending_points = sum(x.pending_points for x in settled.values())
+        if infos:
+            step = time.perf_counter()
+            result.written = out / written.STORE
+            fileio.write_text(result.written, written_store(infos, store_rows, reveal))
+            timings["written answers"] = time.perf_counter() - step
+        else:
+            (out / written.STORE).unlink(missing_ok=True)  # from grading other quizzes before
         if analyse:
             graded: dict[str, list[tuple]] = {}
             for r in rows:
@@ -370,15 +387,57 @@ def grade_paths(paths_in: Sequence[Path | str], out_dir: Path | str, *,
     return result
 
 
-def _start_feedback(rows: list[Row], out: Path, jobs: int, pool) -> Iterator[str]:
-    (out / "feedback").mkdir(parents=True, exist_ok=True)
-    todo = [
-        {"student": r.student, "name": r.name, "quiz": r.quiz, "score": display.points(r.score),
-         "notes": r.notes, "outcomes": r.outcomes, "credits": r.credits, "shown": r.shown,
-         "reasons": r.reasons, "hints": r.hints, "feedback": r.feedback}
-        for r in rows if r.status == GRADED
-    ]
-    return _run(_feedback_chunk, todo, jobs, pool, "feedback")
+def _settle_written(rows: list[Row], infos: dict[str, dict],
+                    scores: dict) -> dict[str, written.Settled]:
+    """Merged hand scores applied to each graded submission with written questions."""
+    out = {}
+    for r in rows:
+        quiz = infos.get(r.quiz)
+        if r.status == GRADED and quiz:
+            outcomes, ids = _written_parts(r, quiz)
+            out[r.submission] = written.settle(quiz, r.student, outcomes, ids, scores)
+            out[r.submission].ids = ids
+    return out
+
+
+def _written_parts(row: Row, quiz: dict) -> tuple[dict[str, str], dict[str, str]]:
+    outcomes, ids = {}, {}
+    for q in quiz["written"]:
+        j = q["n"] - 1
+        outcomes[q["id"]] = row.outcomes[j]
+        ids[q["id"]] = written.answer_id(row.shown[j]) if row.outcomes[j] == scoring.MANUAL else ""
+    return outcomes, ids
+
+
+def _feedback_rows(rows: list[Row], infos: dict[str, dict],
+                   settled: dict[str, written.Settled]) -> tuple[list[dict], list[dict]]:
+    """What each feedback page shows, and what written.json keeps to re-render it after a merge."""
+    todo, kept = [], []
+    for r in rows:
+        if r.status != GRADED:
+            continue
+        item = {"student": r.student, "name": r.name, "quiz": r.quiz,
+                "score": display.points(r.score), "notes": r.notes, "outcomes": r.outcomes,
+                "credits": r.credits, "shown": r.shown, "reasons": r.reasons, "hints": r.hints,
+                "feedback": r.feedback}
+        quiz = infos.get(r.quiz)
+        if quiz:
+            done = settled[r.submission]
+            kept.append({**item, "submission": r.submission, "auto": r.score,
+                         "answer_ids": done.ids})
+            item = {**item, **written.feedback_fields(r.score, quiz, done)}
+        todo.append(item)
+    return todo, kept
+
+
+def written_store(infos: dict[str, dict], rows: list[dict], reveal: bool) -> str:
+    """written.json: see the written module. Compact: it holds every written answer, and the
+    misconception hints, the same few sentences over and over, are stored once each."""
+    hints: dict[str, int] = {"": 0}
+    packed = [{**r, "hints": [hints.setdefault(h, len(hints)) for h in r["hints"]]} for r in rows]
+    return json.dumps({"format": written.FORMAT, "reveal": reveal, "quizzes": infos,
+                       "hints": list(hints), "submissions": packed}, ensure_ascii=False,
+                      separators=(",", ":")) + "\n"
 
 
 def _finish_feedback(out: Path, pending: Iterator[str]) -> list[Path]:
@@ -390,7 +449,8 @@ def _finish_feedback(out: Path, pending: Iterator[str]) -> list[Path]:
     return [folder / f"{n}.html" for n in sorted(names)]
 
 
-def _table_row(row: Row, keys: dict[str, dict]) -> dict[str, str]:
+def _table_row(row: Row, keys: dict[str, dict], infos: dict[str, dict],
+               settled: written.Settled | None) -> dict[str, str]:
     key = keys.get(row.quiz)
     out = {
         "submission": row.submission,
@@ -405,6 +465,10 @@ def _table_row(row: Row, keys: dict[str, dict]) -> dict[str, str]:
         out["score"] = display.points(row.score)
         for q, credit in zip(key["questions"], row.credits, strict=True):
             out[q["id"]] = "" if q.get("manual") else display.points(credit)
+        if infos:
+            out.update(written.columns(row.score, key["max_score"], key["manual_points"], settled))
+        if settled:
+            out.update(settled.cells)
     return out
 
 
@@ -416,7 +480,8 @@ def _csv(rows: list[dict[str, str]], columns: list[str]) -> str:
     return buffer.getvalue()
 
 
-def _notes_csv(rows: list[Row], keys: dict[str, dict]) -> str:
+def _notes_csv(rows: list[Row], keys: dict[str, dict],
+               settled: dict[str, written.Settled] | None = None) -> str:
     """Why a question or a file scored as it did: the detail the gradebook has no room for."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
@@ -429,32 +494,7 @@ def _notes_csv(rows: list[Row], keys: dict[str, dict]) -> str:
             for q, reason in zip(key["questions"], row.reasons, strict=True):
                 if reason:
                     writer.writerow([row.submission, q["id"], reason])
-    return buffer.getvalue()
-
-
-_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
-
-
-def words(text: str) -> int:
-    """Words as a reader counts them: each Chinese character, plus space-separated words."""
-    return len(_CJK.findall(text)) + len(_CJK.sub(" ", text).split())
-
-
-def _written_csv(rows: list[Row], keys: dict[str, dict]) -> str:
-    """Written answers for scoring by hand: one row per answer, empty points to fill in."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["submission", "student", "name", "quiz", "question", "words", "word_limit",
-                     "answer", "points", "max_points", "comment"])
-    for row in rows:
-        key = keys.get(row.quiz)
-        if row.status != GRADED or not key:
-            continue
-        for q, outcome, shown in zip(key["questions"], row.outcomes, row.shown, strict=True):
-            if not q.get("manual"):
-                continue
-            text = shown if outcome == "manual" else ""
-            writer.writerow([row.submission, row.student, row.name, row.quiz, q["id"],
-                             words(text), q.get("word_limit") or "", text, "",
-                             display.points(q["points"]), ""])
+        for qid in (settled or {}).get(row.submission, written.Settled()).stale:
+            writer.writerow([row.submission, qid, "written answer (or its rubric) changed since "
+                             "it was scored: it awaits review again"])
     return buffer.getvalue()

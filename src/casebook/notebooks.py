@@ -25,6 +25,7 @@ from . import display, fileio, scoring
 from .bank import Bank, Question, answer_key, variable
 from .edition import Paragraph
 from .errors import CasebookError
+from .submission import END_NOTE, WRITTEN_PLACEHOLDER, written_heading
 
 KERNEL = {"name": "python3", "display_name": "Python 3", "language": "python"}
 
@@ -36,7 +37,6 @@ PLACEHOLDER = {
     "true_false": "None",
     "numeric": "None",
     "matching": "{}",
-    "written": '"""\n\n"""',
 }
 
 HOW = {
@@ -47,7 +47,9 @@ HOW = {
     "ordering": "Write a list of **all** item keys, first to last.",
     "matching": "Write a dict that gives each left key its right key.",
     "short_text": "Write a short text in quotes.",
-    "written": "Write your answer between the triple quotes; it is scored by hand.",
+    "written": "Write your answer in the text cell below, in place of the words “Write your "
+               "answer here.” (double-click the cell to edit it; Markdown is fine). It is scored "
+               "by hand.",
 }
 
 INSTRUCTIONS = """\
@@ -63,7 +65,10 @@ placeholder with a plain value of the kind asked, and change nothing else in the
 | order | `q05 = ["c", "a", "b"]` |
 | matching | `q06 = {"a": "x", "b": "y"}` |
 | short text | `q07 = "your words, 中文 or English"` |
-| written answer | `q08 = \"\"\"My answer, over as many lines as needed.\"\"\"` |
+
+A **written** question has a text cell instead of a value: double-click it, replace
+*Write your answer here.* with your answer (as many paragraphs as needed) and keep the
+line above it.
 
 Grading reads these values without running the notebook: a value computed by code
 (`1 + 1`, a function call) scores 0. Leave a question blank if you do not know;
@@ -74,8 +79,11 @@ hand in this file.
 PRACTICE_NOTE = """\
 > **Practice notebook: this file contains the answer key.** It is for self-study only.
 > Answer the questions, then run the last cell to check your answers and read why.
-> Do not hand it in for a graded quiz.
+> Written answers are not checked automatically: the check shows the rubric to compare
+> your text with. Do not hand it in for a graded quiz.
 """
+
+SOLUTION_WRITTEN = "*(Scored by hand with the rubric below: no single right text.)*"
 
 CHECK_SOURCE = '''
 
@@ -88,6 +96,12 @@ def check(namespace=None):
     for item in PRACTICE_KEY["questions"]:
         question = item["key"]
         var = question["var"]
+        if question.get("manual"):
+            print(f"Question {item['n']} ({question['id']}): WRITTEN, not checked automatically "
+                  f"({question['points']:g} point(s), scored by hand)")
+            print("  Compare your text with the rubric: " + item["answer"])
+            print()
+            continue
         value = namespace.get(var)
         fraction, outcome, note = credit(question, value)
         earned = fraction * question["points"]
@@ -98,9 +112,7 @@ def check(namespace=None):
             print("  (the answer cell has not been run)")
         if note:
             print("  " + note)
-        if outcome == "manual":
-            print("  Scored by hand; compare your text with the criteria: " + item["answer"])
-        elif outcome != "right":
+        if outcome != "right":
             hint = misconception(question, value)
             if hint:
                 print("  What this answer suggests: " + hint)
@@ -174,8 +186,26 @@ def prompt_markdown(q: Question, n: int, order: tuple[list[str], list[str]] | No
     if q.manual:
         limit = f" At most {q.word_limit} words." if q.word_limit else ""
         lines += [f"Scored on: {display.rubric_summary(q)}.{limit}", ""]
-    lines.append(f"*{how}* Answer in `{variable(n - 1)}` below.")
+    if q.manual:
+        lines.append(f"*{how}*")
+    else:
+        lines.append(f"*{how}* Answer in `{variable(n - 1)}` below.")
     return "\n".join(lines)
+
+
+def written_source(n: int, text: str = WRITTEN_PLACEHOLDER) -> str:
+    """The Markdown answer cell of written question n: its heading line, then the text."""
+    return f"{written_heading(n)}\n\n{text}"
+
+
+def answer_cell(q: Question, index: int, source: str | None = None) -> nbformat.NotebookNode:
+    """The cell a student answers in: code with a placeholder literal, or Markdown for written."""
+    var = variable(index)
+    if q.manual:
+        return _markdown(written_source(index + 1) if source is None else source, f"{var}-answer",
+                         question=q.id, role="answer", kind="written")
+    return _code(f"{var} = {PLACEHOLDER[q.type]}" if source is None else source,
+                 f"{var}-answer", question=q.id, role="answer")
 
 
 def identity_source(name: str = "", student_id: str = "") -> str:
@@ -200,15 +230,14 @@ def student(bank: Bank, *, practice: bool = False,
         var = variable(index)
         cells.append(_markdown(prompt_markdown(q, index + 1), f"{var}-prompt", question=q.id,
                                role="prompt"))
-        cells.append(_code(f"{var} = {PLACEHOLDER[q.type]}", f"{var}-answer", question=q.id,
-                           role="answer"))
+        cells.append(answer_cell(q, index))
     if practice:
         cells.append(_markdown("## Check your answers\n\nRun the next two cells. The first one "
                                "loads the key: reading it spoils the quiz.", "check-intro"))
         cells.append(_code(checker_source(bank, paras or {}), "checker", role="checker"))
         cells.append(_code("check()", "check", role="check"))
     else:
-        cells.append(_markdown("Save the notebook and hand it in.", "end"))
+        cells.append(_markdown(END_NOTE, "end", role="end"))
     meta: dict[str, Any] = {"quiz": bank.quiz, "version": bank.version}
     if practice:
         meta["practice"] = True
@@ -268,8 +297,9 @@ def solutions(bank: Bank, paras: dict[str, Paragraph]) -> nbformat.NotebookNode:
         var = variable(index)
         cells.append(_markdown(prompt_markdown(q, index + 1), f"{var}-prompt", question=q.id,
                                role="prompt"))
-        cells.append(_code(f"{var} = {display.answer_literal(q)}", f"{var}-answer",
-                           question=q.id, role="answer"))
+        filled = written_source(index + 1, SOLUTION_WRITTEN) if q.manual else (
+            f"{var} = {display.answer_literal(q)}")
+        cells.append(answer_cell(q, index, filled))
         cells.append(_markdown(solution_markdown(q, paras), f"{var}-solution", question=q.id,
                                role="solution"))
     return _notebook(cells, {"quiz": bank.quiz, "version": bank.version, "solutions": True})

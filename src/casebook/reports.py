@@ -35,6 +35,11 @@ margin:1rem 0}.right{border-left-color:#2e7d32}.partial{border-left-color:#f9a82
 pre{white-space:pre-wrap;background:#f6f6f6;padding:.4rem .6rem;border-radius:4px}
 blockquote{margin:.4rem 0;padding-left:.8rem;border-left:3px solid #ccc;color:#333}
 .en{font-style:italic;color:#555}.note{color:#8a4b00}
+.scored{border-left-color:#1565c0}.pending{border-left-color:#6a1b9a}
+.prose{white-space:pre-wrap;overflow-wrap:anywhere;background:#f6f6f6;padding:.4rem .6rem;
+border-radius:4px}
+table.rubric{border-collapse:collapse;margin:.4rem 0}
+table.rubric td,table.rubric th{border:1px solid #ddd;padding:.2rem .5rem;text-align:left}
 """
 
 LABEL = {
@@ -44,12 +49,21 @@ LABEL = {
     "blank": "blank",
     "invalid": "not readable",
     "missing": "no answer cell",
-    "manual": "scored by hand",
+    "manual": "awaiting review",
+    "pending": "awaiting review",
+    "scored": "scored by hand",
+    "not readable": "not readable",
+    "no answer cell": "no answer cell",
 }
 
 
 def _md(text: str) -> str:
     return _MD.render(text.strip())
+
+
+def markdown_html(text: str) -> str:
+    """Author Markdown (prompts, rubrics) as HTML; raw HTML in it is shown as text, never run."""
+    return _md(text)
 
 
 def _md_literal(text: str) -> str:
@@ -123,6 +137,65 @@ def _earned(q: dict, credit: float) -> str:
     return "–" if q["manual"] else display.points(credit)
 
 
+def _hand(row: dict, q: dict, outcome: str, credit: float) -> tuple[str, str, dict]:
+    """(outcome, points earned, what the merge says) of a question, written ones included."""
+    mark = row.get("written", {}).get(q["id"]) if q["manual"] else None
+    if not mark:
+        return outcome, _earned(q, credit), {}
+    state = mark["state"]
+    if state == "pending":
+        return "pending", "–", mark
+    if state == "scored":
+        return "scored", mark["points"], mark
+    return "blank" if state == "blank" else outcome, "0", mark
+
+
+def _score_html(row: dict, quiz: dict) -> str:
+    esc = html.escape
+    if "written" not in row:
+        return f"<p><strong>Score: {esc(row['score'])} / {quiz['max']}</strong>{_by_hand(quiz)}</p>"
+    waiting = (f"; {row['pending']} written answer(s), {row['pending_points']} points, await "
+               "review" if row["pending"] else "")
+    return (f"<p><strong>Score: {row['total']} / {row['total_max']}</strong> "
+            f"({esc(row['score'])} / {quiz['max']} scored automatically, {row['written_score']} / "
+            f"{quiz['manual']} for written answers{waiting})</p>")
+
+
+def _score_md(row: dict, quiz: dict) -> str:
+    if "written" not in row:
+        return f"**Score: {row['score']} / {quiz['max']}**{_by_hand(quiz)}"
+    waiting = (f"; {row['pending']} written answer(s), {row['pending_points']} points, await "
+               "review" if row["pending"] else "")
+    return (f"**Score: {row['total']} / {row['total_max']}** ({row['score']} / {quiz['max']} "
+            f"scored automatically, {row['written_score']} / {quiz['manual']} for written "
+            f"answers{waiting})")
+
+
+def _marks_html(mark: dict) -> str:
+    if mark.get("state") != "scored":
+        return ""
+    esc = html.escape
+    rows = "".join(f"<tr><td>{esc(name)}</td><td>{got} / {top}</td><td>{esc(label)}</td></tr>"
+                   for name, got, top, label in mark["criteria"])
+    out = (f"<table class=\"rubric\"><thead><tr><th>criterion</th><th>points</th><th>level</th>"
+           f"</tr></thead><tbody>{rows}</tbody></table>")
+    if mark.get("comment"):
+        out += f"<p><strong>Comment:</strong></p><pre>{esc(mark['comment'])}</pre>"
+    return out
+
+
+def _marks_md(mark: dict) -> list[str]:
+    if mark.get("state") != "scored":
+        return []
+    lines = ["| criterion | points | level |", "| --- | --- | --- |"]
+    lines += [f"| {_md_escape(name)} | {got} / {top} | {_md_escape(label)} |"
+              for name, got, top, label in mark["criteria"]]
+    lines.append("")
+    if mark.get("comment"):
+        lines += ["**Comment:**", "", _md_literal(mark["comment"]), ""]
+    return lines
+
+
 def feedback_html(row: dict, quiz: dict, reveal: bool) -> str:
     """One student's feedback page. ``row`` holds only escaped-on-output student data."""
     esc = html.escape
@@ -132,21 +205,23 @@ def feedback_html(row: dict, quiz: dict, reveal: bool) -> str:
         f"<title>{quiz['title_html']}: {who}</title><style>{CSS}</style></head><body>",
         f"<h1>{quiz['title_html']}</h1>",
         f"<p><strong>{who}</strong> ({esc(row['student'])}) · quiz <code>{esc(quiz['quiz'])}"
-        f"</code></p><p><strong>Score: {esc(row['score'])} / {quiz['max']}</strong>"
-        f"{_by_hand(quiz)}</p>",
+        f"</code></p>{_score_html(row, quiz)}",
     ]
     parts += [f"<p class=\"note\">{esc(n)}</p>" for n in row["notes"]]
     for q, outcome, credit, shown, reason, hint in zip(
             quiz["questions"], row["outcomes"], row["credits"], row["shown"], row["reasons"],
             row["hints"], strict=True):
+        outcome, earned, mark = _hand(row, q, outcome, credit)
         parts.append(
             f"<section class=\"q {outcome}\"><h2>Question {q['n']} <small>({esc(q['id'])})</small>"
             f"</h2><p><span class=\"tag\">{LABEL.get(outcome, outcome)}</span> · "
-            f"{_earned(q, credit)} / {q['points']} point(s)</p>{q['prompt_html']}"
-            f"<p>Your answer:</p><pre>{esc(shown)}</pre>"
+            f"{earned} / {q['points']} point(s)</p>{q['prompt_html']}"
+            f"<p>Your answer:</p>"
+            + (f"<div class=\"prose\">{esc(shown)}</div>" if q["manual"] else f"<pre>{esc(shown)}</pre>")
         )
         if reason:
             parts.append(f"<p class=\"note\">{esc(reason)}</p>")
+        parts.append(_marks_html(mark))
         if q["manual"]:
             parts.append(f"<div><strong>Rubric:</strong> {q['why_html']}</div>")
         elif reveal:
@@ -166,16 +241,17 @@ def feedback_md(row: dict, quiz: dict, reveal: bool) -> str:
         "",
         f"**{who}** ({_md_escape(row['student'])}), quiz `{quiz['quiz']}`",
         "",
-        f"**Score: {row['score']} / {quiz['max']}**{_by_hand(quiz)}",
+        _score_md(row, quiz),
         "",
     ]
     lines += [f"*{_md_escape(n)}*\n" for n in row["notes"]]
     for q, outcome, credit, shown, reason, hint in zip(
             quiz["questions"], row["outcomes"], row["credits"], row["shown"], row["reasons"],
             row["hints"], strict=True):
+        outcome, earned, mark = _hand(row, q, outcome, credit)
         lines += [
             f"## Question {q['n']} ({q['id']}): {LABEL.get(outcome, outcome)}, "
-            f"{_earned(q, credit)} / {q['points']}",
+            f"{earned} / {q['points']}",
             "",
             q["prompt_md"],
             "",
@@ -186,6 +262,7 @@ def feedback_md(row: dict, quiz: dict, reveal: bool) -> str:
         ]
         if reason:
             lines += [f"*{_md_escape(reason)}*", ""]
+        lines += _marks_md(mark)
         if q["manual"]:
             lines += ["**Rubric:**", "", q["why_md"], ""]
         elif reveal:

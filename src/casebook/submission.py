@@ -36,6 +36,21 @@ DUPLICATE = "duplicate submission"
 UNREADABLE_FILE = "unreadable file"
 
 _IDENTITY_NAMES = ("student_name", "student_id")
+_TEXT_CELLS = ("markdown", "raw", "heading")
+
+# A written answer is typed into a Markdown cell that starts out as these two lines. The
+# heading lets the grader find the cell when an editor dropped its metadata and moved it.
+WRITTEN_PLACEHOLDER = "*Write your answer here.*"
+_WRITTEN_HEADING = re.compile(r"^[\s*_#]*your answer to question\s+(\d+)\b[\s*_:.]*", re.IGNORECASE)
+_PROMPT_HEADING = re.compile(r"^#+\s*question\s+(\d+)\b", re.IGNORECASE)
+
+
+END_NOTE = "Save the notebook and hand it in."  # the closing cell: never an answer
+
+
+def written_heading(n: int) -> str:
+    """The first line of the answer cell of question n."""
+    return f"**Your answer to question {n}:**"
 _CANVAS = re.compile(r"^(?P<name>[^_]+?)(?:_LATE)?_(?P<id>\d+)_\d+_.+$", re.IGNORECASE)
 _MOODLE = re.compile(r"^(?P<name>.+?)_(?P<id>\d+)_assignsubmission_\w+", re.IGNORECASE)
 
@@ -85,15 +100,22 @@ def load(data: bytes) -> Parsed:
         raise Rejected(NOT_NOTEBOOK)
     cells = []
     for cell in raw:
-        if not isinstance(cell, dict) or cell.get("cell_type") != "code":
-            continue  # answers and identity live in code cells only
-        source = cell.get("source", cell.get("input", ""))  # v3 code cells keep it in "input"
+        if not isinstance(cell, dict):
+            continue
+        kind = cell.get("cell_type")
+        if kind == "code":
+            source = cell.get("source", cell.get("input", ""))  # v3 code cells keep it in "input"
+        elif kind in _TEXT_CELLS:
+            kind = "markdown" if kind == "heading" else kind  # v3 headings are Markdown now
+            source = cell.get("source", "")  # written answers live in Markdown cells
+        else:
+            continue
         if isinstance(source, list):
             source = "".join(s for s in source if isinstance(s, str))
         if not isinstance(source, str):
             source = ""
         meta = cell.get("metadata")
-        cells.append(Cell("code", source, meta if isinstance(meta, dict) else {}))
+        cells.append(Cell(kind, source, meta if isinstance(meta, dict) else {}))
     meta = nb.get("metadata")
     casebook = meta.get("casebook") if isinstance(meta, dict) else None
     casebook = casebook if isinstance(casebook, dict) else {}
@@ -212,11 +234,15 @@ def answers(parsed: Parsed, questions: list[dict]) -> tuple[dict[str, Answer], b
     tagged: dict[str, list[Cell]] = {}
     for cell in parsed.cells:
         meta = _meta(cell)
-        if cell.kind == "code" and meta.get("role") == "answer" and meta.get("question") in by_id:
+        if meta.get("role") == "answer" and meta.get("question") in by_id and (
+                cell.kind == "code" or by_id[meta["question"]].get("manual")):
             tagged.setdefault(meta["question"], []).append(cell)
     out: dict[str, Answer] = {}
     missing = []
-    for q in questions:
+    for n, q in enumerate(questions, start=1):
+        if q.get("manual"):
+            out[q["id"]] = written(parsed, q, n, tagged.get(q["id"], []))
+            continue
         cells = tagged.get(q["id"])
         if not cells:
             missing.append(q)
@@ -238,6 +264,100 @@ def answers(parsed: Parsed, questions: list[dict]) -> tuple[dict[str, Answer], b
                 answer.notes.append("answer cell found by its variable name (metadata lost)")
             out[q["id"]] = answer
     return out, any(a.found for a in out.values())
+
+
+def written(parsed: Parsed, q: dict, n: int, tagged: list[Cell]) -> Answer:
+    """The text of a written answer (question n of the quiz): found, in order of trust, by
+
+    1. the cell's metadata (several tagged cells, as splitting a cell makes, are joined);
+    2. its heading line ``**Your answer to question n:**`` (metadata lost, cells moved);
+    3. the Markdown cell right after the question's prompt (prompt known by its metadata
+       or its ``### Question n`` heading);
+    4. an assignment ``q08 = \"\"\"...\"\"\"`` in a code cell (the notebooks of earlier versions).
+
+    The placeholder and the heading are not part of the answer; nothing left means blank.
+    """
+    names = {q["var"], q["alias"]}
+    if tagged:
+        answer = _joined(tagged, names)
+        if len(tagged) > 1:
+            answer.notes.append(f"{len(tagged)} answer cells for this question; their texts were "
+                                "joined")
+        return answer
+    cells = parsed.cells
+    headed = [c for c in cells if c.kind != "code" and _heading_number(c.source) == n]
+    if headed:
+        answer = _joined(headed, names)
+        answer.notes.append("answer cell found by its heading (metadata lost)")
+        return answer
+    for i, cell in enumerate(cells[:-1]):
+        meta = _meta(cell)
+        by_meta = meta.get("role") == "prompt" and meta.get("question") == q["id"]
+        if cell.kind == "code" or not (by_meta or (not meta and _is_prompt(cell.source, n))):
+            continue
+        after = cells[i + 1]
+        if after.kind != "code" and not _meta(after) and after.source.strip() != END_NOTE and (
+                _PROMPT_HEADING.match(after.source.lstrip()[:100]) is None):
+            answer = _joined([after], names)
+            answer.notes.append("answer cell found after its question (metadata lost)")
+            return answer
+    code = [c for c in cells if c.kind == "code" and _mentions(c.source, names)]
+    answer = _from_cells(code, names)
+    if answer.found:
+        answer.notes.append("answer cell found by its variable name (metadata lost)")
+    return answer
+
+
+def _heading_number(source: str) -> int | None:
+    match = _WRITTEN_HEADING.match(source.lstrip()[:200])
+    return int(match[1]) if match else None
+
+
+def _is_prompt(source: str, n: int) -> bool:
+    match = _PROMPT_HEADING.match(source.lstrip()[:100])
+    return match is not None and int(match[1]) == n
+
+
+def _joined(cells: list[Cell], names: set[str]) -> Answer:
+    texts, notes = [], []
+    for cell in cells:
+        text, note = written_text(cell, names)
+        if text:
+            texts.append(text)
+        if note and note not in notes:
+            notes.append(note)
+    return Answer(True, "\n\n".join(texts), notes=notes)
+
+
+def written_text(cell: Cell, names: set[str]) -> tuple[str, str]:
+    """(answer text, note): a Markdown cell's text without heading and placeholder.
+
+    A code cell holds the earlier form ``q08 = \"\"\"text\"\"\"``; prose typed into a
+    code cell (no assignment to read) is taken as it stands, since nothing is run.
+    """
+    source = cell.source
+    if cell.kind == "code":
+        found = assignments(source)
+        if not isinstance(found, str):
+            values = [v for name, v, error in found if name in names and not error]
+            if values:
+                value = values[-1]
+                if value is None:
+                    return "", ""
+                return (value.strip(), "") if isinstance(value, str) else (
+                    str(value), "written answer is not text; read as it stands")
+        if len(source) > MAX_CELL:
+            source = source[:MAX_CELL]
+        note = "written answer typed in a code cell; read as text"
+        return _clean(source), note if _clean(source) else ""
+    return _clean(source), ""
+
+
+def _clean(source: str) -> str:
+    """The answer without the placeholder and the heading line (text after it on its line stays)."""
+    text = source.replace(WRITTEN_PLACEHOLDER, "").strip()
+    match = _WRITTEN_HEADING.match(text[:200])
+    return text[match.end():].strip() if match else text
 
 
 def _from_cells(cells: list[Cell], names: set[str]) -> Answer:
