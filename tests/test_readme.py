@@ -17,13 +17,13 @@ pytestmark = pytest.mark.slow
 def walkthrough(root: Path) -> list[list[str]]:
     text = (root / "README.md").read_text(encoding="utf-8")
     section = text.split("## Grading walkthrough", 1)[1].split("\n## ", 1)[0]
-    block = re.search(r"```console\n(.*?)```", section, re.S).group(1)
-    return [shlex.split(line[2:]) for line in block.splitlines() if line.startswith("$ ")]
+    blocks = re.findall(r"```console\n(.*?)```", section, re.S)
+    return [shlex.split(line[2:]) for block in blocks for line in block.splitlines() if line.startswith("$ ")]
 
 
 def test_grading_walkthrough(root: Path, tmp_path: Path) -> None:
     commands = walkthrough(root)
-    assert [c[1] for c in commands] == ["release", "demo", "grade"]
+    assert [c[1] for c in commands] == ["release", "demo", "grade", "review", "merge"]
     casebook = Path(sys.executable).with_name("casebook")
     for argv in commands:
         assert argv[0] == ".venv/bin/casebook"
@@ -46,3 +46,5 @@ def test_grading_walkthrough(root: Path, tmp_path: Path) -> None:
     for name in ("items.csv", "summary.json"):
         assert (graded / name).exists(), name
     assert list((graded / "feedback").glob("*.html")) and list((graded / "plots").glob("*.png"))
+    review = tmp_path / "review"
+    assert (review / "bu-w01.html").exists() and (review / "bu-w01-scores.csv").exists()
