@@ -149,3 +149,21 @@ def test_a_graded_demo_class_exports_every_roster_student(tmp_path: Path) -> Non
     reported = "\n".join(grades.problems)
     for sid in {r[2] for r in rows if not r[5]}:
         assert sid in reported
+
+
+def test_total_points_leave_students_awaiting_review_empty(tmp_path: Path) -> None:
+    book = write(tmp_path / "g.csv",
+                 "submission,student,name,quiz,status,score,max_score,written_score,pending_points,"
+                 "total,total_max\n"
+                 "a.ipynb,s1,Ann,quiz,graded,7,10,8,0,15,20\n"
+                 "b.ipynb,s2,Bo,quiz,graded,6,10,0,10,6,20\n")
+    roster = write(tmp_path / "r.csv", "student_id,name\ns1,Ann\ns2,Bo\n")
+    grades = gradebook.export(book, roster, "canvas", tmp_path / "c.csv", points="total")
+    assert read(tmp_path / "c.csv")[1:] == [["    Points Possible", "", "", "", "", "20"],
+                                            ["Ann", "", "s1", "", "", "15"], ["Bo", "", "s2", "", "", ""]]
+    assert grades.problems == ["s2 (Bo): 10 written points await review: grade left empty"]
+    gradebook.export(book, roster, "canvas", tmp_path / "auto.csv")  # the default: automatic points
+    assert [r[5] for r in read(tmp_path / "auto.csv")[1:]] == ["10", "7", "6"]
+    plain = write(tmp_path / "p.csv", HEADER + ROWS[0] + "\n")
+    with pytest.raises(CasebookError, match="no total column"):
+        gradebook.export(plain, roster, "moodle", tmp_path / "m.csv", points="total")

@@ -24,7 +24,7 @@ def _export_grades(args: argparse.Namespace) -> int:
     from .export import gradebook
 
     grades = gradebook.export(Path(args.gradebook), Path(args.roster), args.format, Path(args.out),
-                              assignment=args.assignment, quiz=args.quiz)
+                              assignment=args.assignment, quiz=args.quiz, points=args.points)
     for line in grades.problems:
         print(line)
     graded = len(grades.students) - grades.blank
@@ -53,4 +53,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     g.add_argument("--assignment", metavar="NAME",
                    help="the grade column's name, as the assignment is called in the LMS (default: quiz id)")
     g.add_argument("--quiz", metavar="ID", help="which quiz, when the gradebook has several")
+    g.add_argument("--points", choices=["auto", "total"], default="auto",
+                   help="auto: the automatically scored points (default); total: with the hand scores "
+                        "of written answers merged (students awaiting review are left empty)")
     g.set_defaults(handler=_export_grades)

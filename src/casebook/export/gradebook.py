@@ -4,8 +4,10 @@ Students are matched by id (case and surrounding spaces ignored) between the
 gradebook's ``student`` column and the roster's ``student_id``. The output has
 one row per roster student, in roster order:
 
-- a graded submission gives its score (points of the automatically scored
-  questions; written answers are scored by hand and are not in it);
+- a graded submission gives its ``score``: the automatically scored points
+  (``--points auto``), or its ``total`` with the hand scores merged so far
+  (``--points total``; a student whose written answers still await review then
+  gets an empty grade and is reported, never a total that looks final);
 - no graded submission gives an empty grade, never 0: an empty cell leaves the
   LMS grade as it is, and the student is reported (no submission, or the file
   could not be graded and why);
@@ -34,6 +36,7 @@ GRADED = "graded"  # the gradebook's status of a scored submission (submission.G
 NEEDED = ("student", "quiz", "status", "score", "max_score")
 ROSTER_OPTIONAL = ("email", "section", "sis_login", "canvas_id")
 FORMATS = ("canvas", "moodle")
+POINTS = {"auto": ("score", "max_score"), "total": ("total", "total_max")}
 
 
 @dataclass(frozen=True)
@@ -110,11 +113,14 @@ def read_roster(path: Path) -> list[Student]:
     return students
 
 
-def read_gradebook(path: Path) -> list[dict[str, str]]:
+def read_gradebook(path: Path, points: str = "auto") -> list[dict[str, str]]:
     header, rows = _read_csv(path, "gradebook")
     missing = [c for c in NEEDED if c not in header]
     if missing:
         raise CasebookError(f"{path}: not a casebook gradebook (no column {', '.join(missing)})")
+    if points == "total" and not {"total", "total_max", "pending_points"} <= set(header):
+        raise CasebookError(f"{path}: no total column (its quizzes have no written questions): "
+                            "use --points auto")
     return rows
 
 
@@ -132,14 +138,15 @@ def _choose_quiz(rows: list[dict[str, str]], quiz: str | None, path: Path) -> st
     return graded[0]
 
 
-def match(rows: list[dict[str, str]], students: list[Student], quiz: str) -> Grades:
+def match(rows: list[dict[str, str]], students: list[Student], quiz: str, points: str = "auto") -> Grades:
     """Scores by roster student, and a line for every student or row that needs a look."""
+    value, most = POINTS[points]
     roster = {key(s.student_id): s for s in students}
     assignments = {r["quiz"] for r in rows if r["status"] == GRADED and r["quiz"]}
     graded: dict[str, list[dict[str, str]]] = {}
     other: dict[str, list[dict[str, str]]] = {}
     left_out: dict[str, int] = {}
-    points = ""
+    possible = ""
     problems: list[str] = []
     outside = 0
     for row in rows:
@@ -157,7 +164,7 @@ def match(rows: list[dict[str, str]], students: list[Student], quiz: str) -> Gra
             outside += 1
             problems.append(f"not in the roster: student {row['student']!r} ({where}): not exported")
         elif row["status"] == GRADED:
-            points = points or row["max_score"]
+            possible = possible or row.get(most, "")
             graded.setdefault(who, []).append(row)
         else:
             other.setdefault(who, []).append(row)
@@ -165,8 +172,11 @@ def match(rows: list[dict[str, str]], students: list[Student], quiz: str) -> Gra
     for s in students:
         who, label = key(s.student_id), f"{s.student_id} ({s.name})" if s.name else s.student_id
         found = graded.get(who, [])
-        if len(found) == 1:
-            scores[who] = found[0]["score"]
+        pending = found[0].get("pending_points", "") if len(found) == 1 else ""
+        if len(found) == 1 and points == "total" and pending not in ("", "0"):
+            problems.append(f"{label}: {pending} written points await review: grade left empty")
+        elif len(found) == 1:
+            scores[who] = found[0][value]
         elif found:
             files = ", ".join(r.get("submission", "") for r in found)
             problems.append(f"{label}: {len(found)} graded submissions ({files}): grade left empty, "
@@ -179,7 +189,7 @@ def match(rows: list[dict[str, str]], students: list[Student], quiz: str) -> Gra
     if left_out:
         problems.append("rows of other quizzes left out: " + ", ".join(
             f"{name} ({count})" for name, count in sorted(left_out.items())))
-    return Grades(quiz, points, students, scores, problems, outside)
+    return Grades(quiz, possible, students, scores, problems, outside)
 
 
 def canvas_csv(grades: Grades, assignment: str) -> str:
@@ -205,14 +215,16 @@ def moodle_csv(grades: Grades, assignment: str) -> str:
 
 
 def export(gradebook: Path, roster: Path, fmt: str, out: Path, *, assignment: str | None = None,
-           quiz: str | None = None) -> Grades:
+           quiz: str | None = None, points: str = "auto") -> Grades:
     """Read, match and write the LMS file; the returned Grades carries the lines to report."""
     if fmt not in FORMATS:
         raise CasebookError(f"unknown grade format {fmt!r} (one of: {', '.join(FORMATS)})")
-    rows = read_gradebook(Path(gradebook))
+    if points not in POINTS:
+        raise CasebookError(f"unknown points {points!r} (one of: {', '.join(POINTS)})")
+    rows = read_gradebook(Path(gradebook), points)
     students = read_roster(Path(roster))
     chosen = _choose_quiz(rows, quiz, Path(gradebook))
-    grades = match(rows, students, chosen)
+    grades = match(rows, students, chosen, points)
     name = (assignment or chosen).strip() or chosen
     text = canvas_csv(grades, name) if fmt == "canvas" else moodle_csv(grades, name)
     fileio.write_text(Path(out), text)
