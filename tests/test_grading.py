@@ -19,12 +19,33 @@ from casebook import bank, cli, demo, grading, notebooks, submission, written
 DATA = Path(__file__).parent / "data"
 SAMPLE = DATA / "sample.yml"
 
-RIGHT = {"q01": '"b"', "q02": '["a", "c"]', "q03": "False", "q04": "3", "q05": '["b", "a", "c"]',
-         "q06": '{"a": "x", "b": "y", "c": "z"}', "q07": '"中台"'}
-WRONG = {"q01": '"a"', "q02": '["b", "d"]', "q03": "True", "q04": "10", "q05": '["c", "a", "b"]',
-         "q06": '{"a": "y", "b": "x", "c": "w"}', "q07": '"前台"'}
-PARTIAL = {"q01": '"B"', "q02": '["a"]', "q03": '"false"', "q04": "3.5", "q05": '["a", "b", "c"]',
-           "q06": '{"a": "x", "b": "z", "c": "y"}', "q07": '" Middle  Platform。"'}
+RIGHT = {
+    "q01": '"b"',
+    "q02": '["a", "c"]',
+    "q03": "False",
+    "q04": "3",
+    "q05": '["b", "a", "c"]',
+    "q06": '{"a": "x", "b": "y", "c": "z"}',
+    "q07": '"中台"',
+}
+WRONG = {
+    "q01": '"a"',
+    "q02": '["b", "d"]',
+    "q03": "True",
+    "q04": "10",
+    "q05": '["c", "a", "b"]',
+    "q06": '{"a": "y", "b": "x", "c": "w"}',
+    "q07": '"前台"',
+}
+PARTIAL = {
+    "q01": '"B"',
+    "q02": '["a"]',
+    "q03": '"false"',
+    "q04": "3.5",
+    "q05": '["a", "b", "c"]',
+    "q06": '{"a": "x", "b": "z", "c": "y"}',
+    "q07": '" Middle  Platform。"',
+}
 PARTIAL_CREDITS = ["1", "1", "1", "1", "0.6667", "0.3333", "1"]
 
 
@@ -38,8 +59,14 @@ def template(sample: bank.Bank) -> dict:
     return json.loads(notebooks.dumps(notebooks.student(sample)))
 
 
-def submit(path: Path, template: dict, answers: dict[str, str], sid: str = "s1",
-           name: str = "Ann", mtime: int | None = None) -> Path:
+def submit(
+    path: Path,
+    template: dict,
+    answers: dict[str, str],
+    sid: str = "s1",
+    name: str = "Ann",
+    mtime: int | None = None,
+) -> Path:
     """A filled-in notebook, as a student's Jupyter would save it."""
     nb = json.loads(json.dumps(template))
     for cell in nb["cells"]:
@@ -57,6 +84,7 @@ def submit(path: Path, template: dict, answers: dict[str, str], sid: str = "s1",
 
 
 def grade(paths, out: Path, sample: bank.Bank, **kw) -> grading.Result:
+    kw.setdefault("feedback", ("html", "md"))  # these tests read both formats
     return grading.grade_paths(paths, out, banks=[sample], jobs=1, **kw)
 
 
@@ -64,8 +92,9 @@ def rows_by_file(result: grading.Result) -> dict[str, dict]:
     return {Path(r["submission"]).name: r for r in result.rows}
 
 
-def test_release_answer_grade_gives_expected_scores(tmp_path: Path, sample: bank.Bank,
-                                                    template: dict) -> None:
+def test_release_answer_grade_gives_expected_scores(
+    tmp_path: Path, sample: bank.Bank, template: dict
+) -> None:
     subs = tmp_path / "subs"
     submit(subs / "right.ipynb", template, RIGHT, "s1")
     submit(subs / "wrong.ipynb", template, WRONG, "s2")
@@ -74,23 +103,26 @@ def test_release_answer_grade_gives_expected_scores(tmp_path: Path, sample: bank
     result = grade([subs], tmp_path / "out", sample)
     rows = rows_by_file(result)
     assert {n: (r["status"], r["score"], r["max_score"]) for n, r in rows.items()} == {
-        "right.ipynb": ("graded", "8", "8"), "wrong.ipynb": ("graded", "0", "8"),
-        "blank.ipynb": ("graded", "0", "8"), "partial.ipynb": ("graded", "6", "8")}
+        "right.ipynb": ("graded", "8", "8"),
+        "wrong.ipynb": ("graded", "0", "8"),
+        "blank.ipynb": ("graded", "0", "8"),
+        "partial.ipynb": ("graded", "6", "8"),
+    }
     ids = [q.id for q in sample.questions]
     assert [rows["partial.ipynb"][q] for q in ids] == PARTIAL_CREDITS
     header = (tmp_path / "out" / "gradebook.csv").read_text(encoding="utf-8").splitlines()[0]
     assert header == ",".join(grading.FIXED_COLUMNS + ids)
     fb = tmp_path / "out" / "feedback"
     assert sorted(p.name for p in fb.iterdir()) == sorted(
-        f"s{i}-sample.{ext}" for i in range(1, 5) for ext in ("html", "md"))
+        f"s{i}-sample.{ext}" for i in range(1, 5) for ext in ("html", "md")
+    )
     page = (fb / "s2-sample.html").read_text(encoding="utf-8")
     assert "SAMPLE-EXPLAIN-ONE-MONTH" in page and "Confuses the launch" in page
     assert "祖望等人仅花了1个月时间" in page and "b) About one month" in page
     assert "Reads the digits of 310" in (fb / "s2-sample.md").read_text(encoding="utf-8")
 
 
-def test_solutions_and_shuffled_roster_copies_grade_full(tmp_path: Path,
-                                                         sample: bank.Bank) -> None:
+def test_solutions_and_shuffled_roster_copies_grade_full(tmp_path: Path, sample: bank.Bank) -> None:
     from casebook import edition
 
     notebooks.write_solutions([sample], tmp_path / "sol", edition.by_id())
@@ -105,18 +137,27 @@ def test_solutions_and_shuffled_roster_copies_grade_full(tmp_path: Path,
         path.write_text(json.dumps(nb), encoding="utf-8")
     result = grade([tmp_path / "sol", tmp_path / "ros"], tmp_path / "out", sample)
     assert [(r["student"], r["score"]) for r in result.rows] == [
-        ("1001", "8"), ("1002", "8"), ("1003", "8"), ("solutions", "8")]
+        ("1001", "8"),
+        ("1002", "8"),
+        ("1003", "8"),
+        ("solutions", "8"),
+    ]
 
 
-def test_grading_twice_is_byte_identical(tmp_path: Path, sample: bank.Bank,
-                                         template: dict) -> None:
+def test_grading_twice_is_byte_identical(tmp_path: Path, sample: bank.Bank, template: dict) -> None:
     submit(tmp_path / "subs" / "a.ipynb", template, PARTIAL, "s1")
     submit(tmp_path / "subs" / "b.ipynb", template, WRONG, "s2")
     (tmp_path / "subs" / "c.ipynb").write_text("{", encoding="utf-8")
     out = tmp_path / "out"
     grade([tmp_path / "subs"], out, sample)
-    names = ["gradebook.csv", "notes.csv", "items.csv", "summary.json",
-             "feedback/s1-sample.html", "feedback/s2-sample.md"]
+    names = [
+        "gradebook.csv",
+        "notes.csv",
+        "items.csv",
+        "summary.json",
+        "feedback/s1-sample.html",
+        "feedback/s2-sample.md",
+    ]
     first = {n: (out / n).read_bytes() for n in names}
     grade([tmp_path / "subs"], out, sample)
     assert {n: (out / n).read_bytes() for n in names} == first
@@ -127,8 +168,7 @@ def _v3(nb: dict) -> dict:
     return demo._to_v3(nb)
 
 
-def test_bad_input_never_stops_the_batch(tmp_path: Path, sample: bank.Bank,
-                                         template: dict) -> None:
+def test_bad_input_never_stops_the_batch(tmp_path: Path, sample: bank.Bank, template: dict) -> None:
     subs = tmp_path / "subs"
     good = submit(subs / "good.ipynb", template, RIGHT, "s1")
     text = good.read_text(encoding="utf-8")
@@ -145,14 +185,25 @@ def test_bad_input_never_stops_the_batch(tmp_path: Path, sample: bank.Bank,
     (subs / "v3.ipynb").write_text(json.dumps(_v3(json.loads(v3.read_text()))), encoding="utf-8")
     v3.unlink()
     no_ids = submit(subs / "noids.ipynb", template, RIGHT, "s4")
-    (subs / "noids.ipynb").write_text(json.dumps(demo._strip_ids(json.loads(no_ids.read_text()))),
-                                      encoding="utf-8")
+    (subs / "noids.ipynb").write_text(
+        json.dumps(demo._strip_ids(json.loads(no_ids.read_text()))), encoding="utf-8"
+    )
     lost = submit(subs / "lost.ipynb", template, RIGHT, "s5")
-    (subs / "lost.ipynb").write_text(json.dumps(demo._lose_metadata(json.loads(lost.read_text()))),
-                                     encoding="utf-8")
-    submit(subs / "code.ipynb", template, RIGHT | {
-        "q01": "1+1", "q02": "open('pwned.txt', 'w').write('x')", "q03": "__import__('os')",
-        "q07": '"中台"\nimport os'}, "s6")
+    (subs / "lost.ipynb").write_text(
+        json.dumps(demo._lose_metadata(json.loads(lost.read_text()))), encoding="utf-8"
+    )
+    submit(
+        subs / "code.ipynb",
+        template,
+        RIGHT
+        | {
+            "q01": "1+1",
+            "q02": "open('pwned.txt', 'w').write('x')",
+            "q03": "__import__('os')",
+            "q07": '"中台"\nimport os',
+        },
+        "s6",
+    )
     submit(subs / "longstr.ipynb", template, RIGHT | {"q07": '"' + "中" * 1_000_000 + '"'}, "s7")
     submit(subs / "deep.ipynb", template, RIGHT | {"q02": "[" * 5000 + "]" * 5000}, "s8")
     (subs / ".ipynb_checkpoints").mkdir()
@@ -169,26 +220,35 @@ def test_bad_input_never_stops_the_batch(tmp_path: Path, sample: bank.Bank,
     assert sorted(rows) == inputs and len(result.rows) == len(inputs)
     status = {n: r["status"] for n, r in rows.items()}
     assert status == {
-        "good.ipynb": "graded", "truncated.ipynb": "unreadable JSON",
-        "empty.ipynb": "unreadable JSON", "binary.ipynb": "unreadable JSON",
-        "list.ipynb": "not a notebook", "dict.ipynb": "not a notebook",
-        "huge.ipynb": "too large", "other-quiz.ipynb": "unknown quiz", "v3.ipynb": "graded",
-        "noids.ipynb": "graded", "lost.ipynb": "graded", "code.ipynb": "graded",
-        "longstr.ipynb": "graded", "deep.ipynb": "graded"}
+        "good.ipynb": "graded",
+        "truncated.ipynb": "unreadable JSON",
+        "empty.ipynb": "unreadable JSON",
+        "binary.ipynb": "unreadable JSON",
+        "list.ipynb": "not a notebook",
+        "dict.ipynb": "not a notebook",
+        "huge.ipynb": "too large",
+        "other-quiz.ipynb": "unknown quiz",
+        "v3.ipynb": "graded",
+        "noids.ipynb": "graded",
+        "lost.ipynb": "graded",
+        "code.ipynb": "graded",
+        "longstr.ipynb": "graded",
+        "deep.ipynb": "graded",
+    }
     assert rows["v3.ipynb"]["score"] == "6" and rows["v3.ipynb"]["student"] == "s3"
     assert rows["noids.ipynb"]["score"] == rows["lost.ipynb"]["score"] == "8"
-    assert [rows["code.ipynb"][q.id] for q in sample.questions] == ["0", "0", "0", "1", "1", "1",
-                                                                    "0"]
+    assert [rows["code.ipynb"][q.id] for q in sample.questions] == ["0", "0", "0", "1", "1", "1", "0"]
     assert rows["longstr.ipynb"]["smp-q07"] == "0" and rows["deep.ipynb"]["smp-q02"] == "0"
     notes = (tmp_path / "out" / "notes.csv").read_text(encoding="utf-8")
-    assert "code.ipynb,smp-q01,\"not a plain value (binop: computed, not written)\"" in notes
-    assert "code.ipynb,smp-q07,\"cell contains code, not just a value (line 2: import)\"" in notes
+    assert 'code.ipynb,smp-q01,"not a plain value (binop: computed, not written)"' in notes
+    assert 'code.ipynb,smp-q07,"cell contains code, not just a value (line 2: import)"' in notes
     assert "metadata lost" in notes
     assert len((tmp_path / "out" / "feedback" / "s7-sample.html").read_text()) < 100_000
 
 
-def test_last_assignment_wins_and_duplicate_cells_are_noted(tmp_path: Path, sample: bank.Bank,
-                                                            template: dict) -> None:
+def test_last_assignment_wins_and_duplicate_cells_are_noted(
+    tmp_path: Path, sample: bank.Bank, template: dict
+) -> None:
     path = submit(tmp_path / "s.ipynb", template, RIGHT | {"q01": '"a"\nq01 = "b"'})
     nb = json.loads(path.read_text())
     cells = nb["cells"]
@@ -197,12 +257,10 @@ def test_last_assignment_wins_and_duplicate_cells_are_noted(tmp_path: Path, samp
     path.write_text(json.dumps(nb))
     result = grade([path], tmp_path / "out", sample)
     assert result.rows[0]["smp-q01"] == "1" and result.rows[0]["smp-q02"] == "1"
-    assert "2 answer cells for this question; graded the last" in (
-        tmp_path / "out" / "notes.csv").read_text()
+    assert "2 answer cells for this question; graded the last" in (tmp_path / "out" / "notes.csv").read_text()
 
 
-def test_duplicate_submission_keeps_the_newest(tmp_path: Path, sample: bank.Bank,
-                                               template: dict) -> None:
+def test_duplicate_submission_keeps_the_newest(tmp_path: Path, sample: bank.Bank, template: dict) -> None:
     submit(tmp_path / "subs" / "z-old.ipynb", template, RIGHT, "s1", mtime=1_000)
     submit(tmp_path / "subs" / "a-new.ipynb", template, WRONG, "s1", mtime=2_000)
     result = grade([tmp_path / "subs"], tmp_path / "out", sample)
@@ -213,8 +271,9 @@ def test_duplicate_submission_keeps_the_newest(tmp_path: Path, sample: bank.Bank
     assert not result.all_graded
 
 
-def test_identity_from_folders_and_lms_file_names(tmp_path: Path, sample: bank.Bank,
-                                                  template: dict, monkeypatch) -> None:
+def test_identity_from_folders_and_lms_file_names(
+    tmp_path: Path, sample: bank.Bank, template: dict, monkeypatch
+) -> None:
     nb = json.loads(json.dumps(template))
     text = json.dumps(nb)
     files = {
@@ -230,23 +289,21 @@ def test_identity_from_folders_and_lms_file_names(tmp_path: Path, sample: bank.B
         (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / rel).write_text(text, encoding="utf-8")
     monkeypatch.chdir(tmp_path)
-    result = grade(["submitted", "canvas", "moodle", "plain", "other"], tmp_path / "out",
-                   sample)
+    result = grade(["submitted", "canvas", "moodle", "plain", "other"], tmp_path / "out", sample)
     got = {r["submission"]: (r["student"], r["name"]) for r in result.rows}
     assert got == files
     assert {r["status"] for r in result.rows} == {"graded"}
 
 
-def test_identity_cell_wins_over_file_name(tmp_path: Path, sample: bank.Bank,
-                                           template: dict) -> None:
+def test_identity_cell_wins_over_file_name(tmp_path: Path, sample: bank.Bank, template: dict) -> None:
     path = submit(tmp_path / "smith_12345_67890_q.ipynb", template, RIGHT, "s42", "Zoe")
     (row,) = grade([path], tmp_path / "out", sample).rows
     assert (row["student"], row["name"]) == ("s42", "Zoe")
 
 
-def test_quiz_comes_from_metadata_then_option_then_single_bank(tmp_path: Path,
-                                                               sample: bank.Bank,
-                                                               template: dict) -> None:
+def test_quiz_comes_from_metadata_then_option_then_single_bank(
+    tmp_path: Path, sample: bank.Bank, template: dict
+) -> None:
     path = submit(tmp_path / "s.ipynb", template, RIGHT)
     nb = json.loads(path.read_text())
     del nb["metadata"]["casebook"]
@@ -256,7 +313,8 @@ def test_quiz_comes_from_metadata_then_option_then_single_bank(tmp_path: Path,
 
 
 def test_feedback_escapes_student_text_and_no_reveal_hides_answers(
-        tmp_path: Path, sample: bank.Bank, template: dict) -> None:
+    tmp_path: Path, sample: bank.Bank, template: dict
+) -> None:
     evil = "<script>alert(1)</script>"
     path = submit(tmp_path / "s.ipynb", template, WRONG | {"q07": json.dumps(evil)}, "s1", evil)
     grade([path], tmp_path / "out", sample, reveal=False)
@@ -269,15 +327,31 @@ def test_feedback_escapes_student_text_and_no_reveal_hides_answers(
 
 
 def test_written_answers_are_kept_pending(tmp_path: Path, sample: bank.Bank) -> None:
-    data = bank.Bank.model_validate({
-        **json.loads(sample.model_dump_json()),
-        "questions": [json.loads(q.model_dump_json(exclude_none=True)) for q in sample.questions]
-        + [{"id": "smp-w01", "type": "written", "prompt": "Argue.", "points": 3,
-            "word_limit": 50, "rubric": [{"criterion": "evidence", "description": "cites",
-                                          "levels": [{"points": 3, "label": "ok",
-                                                      "description": "d"}]}],
-            "evidence": [{"para": "P045", "quote": "祖望等人仅花了1个月时间"}],
-            "objective": "sample-o1", "bloom": "evaluate"}]})
+    data = bank.Bank.model_validate(
+        {
+            **json.loads(sample.model_dump_json()),
+            "questions": [json.loads(q.model_dump_json(exclude_none=True)) for q in sample.questions]
+            + [
+                {
+                    "id": "smp-w01",
+                    "type": "written",
+                    "prompt": "Argue.",
+                    "points": 3,
+                    "word_limit": 50,
+                    "rubric": [
+                        {
+                            "criterion": "evidence",
+                            "description": "cites",
+                            "levels": [{"points": 3, "label": "ok", "description": "d"}],
+                        }
+                    ],
+                    "evidence": [{"para": "P045", "quote": "祖望等人仅花了1个月时间"}],
+                    "objective": "sample-o1",
+                    "bloom": "evaluate",
+                }
+            ],
+        }
+    )
     nb = json.loads(notebooks.dumps(notebooks.student(data)))
     (cell,) = [c for c in nb["cells"] if c["metadata"].get("casebook", {}).get("kind") == "written"]
     assert cell["cell_type"] == "markdown" and cell["source"].endswith("*Write your answer here.*")
@@ -295,24 +369,50 @@ def test_written_answers_are_kept_pending(tmp_path: Path, sample: bank.Bank) -> 
     assert store["quizzes"]["sample"]["written"][0]["rubric"][0]["max"] == 3
     # The same question answered in the earlier form, a code cell with a triple-quoted string.
     old = json.loads(json.dumps(nb))
-    old["cells"][old["cells"].index(cell)] = {**cell, "cell_type": "code", "outputs": [],
-                                              "execution_count": None,
-                                              "source": 'q08 = """Small teams."""'}
+    old["cells"][old["cells"].index(cell)] = {
+        **cell,
+        "cell_type": "code",
+        "outputs": [],
+        "execution_count": None,
+        "source": 'q08 = """Small teams."""',
+    }
     path = submit(tmp_path / "old.ipynb", old, RIGHT)
     (row,) = grading.grade_paths([path], tmp_path / "old", banks=[data], jobs=1).rows
     assert row["smp-w01"] == "pending"
 
 
-SOURCES = st.sampled_from([
-    '"b"', '"a"', "[]", '["a", "c"]', "None", "True", "3", "3.7", '{"a": "x"}', '""', "1+1",
-    "open('x', 'w')", "[", '"中台"', "x", "-1", '("a",)', "{1, 2}", "'\\x00'", "1e400", "b''",
-])
+SOURCES = st.sampled_from(
+    [
+        '"b"',
+        '"a"',
+        "[]",
+        '["a", "c"]',
+        "None",
+        "True",
+        "3",
+        "3.7",
+        '{"a": "x"}',
+        '""',
+        "1+1",
+        "open('x', 'w')",
+        "[",
+        '"中台"',
+        "x",
+        "-1",
+        '("a",)',
+        "{1, 2}",
+        "'\\x00'",
+        "1e400",
+        "b''",
+    ]
+)
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.dictionaries(st.sampled_from(sorted(RIGHT)), SOURCES))
-def test_any_answers_score_within_range_and_add_up(tmp_path_factory, sample: bank.Bank,
-                                                   template: dict, answers: dict) -> None:
+def test_any_answers_score_within_range_and_add_up(
+    tmp_path_factory, sample: bank.Bank, template: dict, answers: dict
+) -> None:
     tmp = tmp_path_factory.mktemp("prop")
     path = submit(tmp / "s.ipynb", template, answers)
     (row,) = grade([path], tmp / "out", sample, analyse=False).rows
@@ -322,20 +422,22 @@ def test_any_answers_score_within_range_and_add_up(tmp_path_factory, sample: ban
     assert 0 <= float(row["score"]) <= 8
 
 
-MUTATIONS = st.sampled_from(["truncate", "drop_cells", "shuffle", "dup", "garbage_meta",
-                             "v3", "noids", "wrong_types", "bytes"])
+MUTATIONS = st.sampled_from(
+    ["truncate", "drop_cells", "shuffle", "dup", "garbage_meta", "v3", "noids", "wrong_types", "bytes"]
+)
 
 
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(st.tuples(MUTATIONS, st.integers(0, 10_000)), min_size=1, max_size=6))
-def test_malformed_notebooks_are_all_accounted_for(tmp_path_factory, sample: bank.Bank,
-                                                   template: dict, plan: list) -> None:
+def test_malformed_notebooks_are_all_accounted_for(
+    tmp_path_factory, sample: bank.Bank, template: dict, plan: list
+) -> None:
     tmp = tmp_path_factory.mktemp("bad")
     for i, (kind, n) in enumerate(plan):
         nb = json.loads(json.dumps(template))
         cells = nb["cells"]
         if kind == "drop_cells":
-            del cells[n % len(cells):]
+            del cells[n % len(cells) :]
         elif kind == "shuffle":
             cells.reverse()
         elif kind == "dup":
@@ -361,27 +463,38 @@ def test_malformed_notebooks_are_all_accounted_for(tmp_path_factory, sample: ban
             path.write_text(text, encoding="utf-8")
     result = grade([tmp], tmp / "out", sample, analyse=False)
     assert sorted(Path(r["submission"]).name for r in result.rows) == sorted(
-        f"{i}.ipynb" for i in range(len(plan)))
+        f"{i}.ipynb" for i in range(len(plan))
+    )
     assert all(r["status"] for r in result.rows)
 
 
 def test_parallel_grading_matches_serial(tmp_path: Path, sample: bank.Bank) -> None:
-    folder = demo.make_class(tmp_path / "class", students=grading.IN_PROCESS_BELOW + 10, seed=3,
-                             banks=[sample])
+    folder = demo.make_class(
+        tmp_path / "class", students=grading.IN_PROCESS_BELOW + 10, seed=3, banks=[sample]
+    )
     one = grading.grade_paths([folder], tmp_path / "one", banks=[sample], jobs=1, plots=False)
     two = grading.grade_paths([folder], tmp_path / "two", banks=[sample], jobs=2, plots=False)
     assert (tmp_path / "one" / "gradebook.csv").read_bytes() == (
-        tmp_path / "two" / "gradebook.csv").read_bytes()
+        tmp_path / "two" / "gradebook.csv"
+    ).read_bytes()
     assert len(one.feedback) == len(two.feedback) == one.counts["graded"]
-    assert set(one.counts) == {"graded", "duplicate submission", "no answers found",
-                               "not a notebook", "unknown quiz", "unreadable JSON"}
+    assert set(one.counts) == {
+        "graded",
+        "duplicate submission",
+        "no answers found",
+        "not a notebook",
+        "unknown quiz",
+        "unreadable JSON",
+    }
     again = demo.make_class(tmp_path / "again", students=20, seed=3, banks=[sample])
     first = demo.make_class(tmp_path / "first", students=20, seed=3, banks=[sample])
     assert [p.read_bytes() for p in sorted(again.rglob("*.ipynb"))] == [
-        p.read_bytes() for p in sorted(first.rglob("*.ipynb"))]
+        p.read_bytes() for p in sorted(first.rglob("*.ipynb"))
+    ]
 
 
 # --- the command line ----------------------------------------------------------------------------
+
 
 @pytest.fixture
 def isolated(tmp_path: Path, root: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
@@ -404,12 +517,12 @@ def test_cli_release_grade_strict(isolated: Path, capsys, template: dict) -> Non
     code, out, _ = run_cli(["release", "--out", "rel", "--bank", str(SAMPLE)], capsys)
     assert code == 0 and Path("rel/sample.ipynb").exists()
     submit(Path("subs/a.ipynb"), template, RIGHT)
-    code, out, _ = run_cli(["grade", "subs", "--out", "g", "--bank", str(SAMPLE), "--strict"],
-                           capsys)
+    code, out, _ = run_cli(["grade", "subs", "--out", "g", "--bank", str(SAMPLE), "--strict"], capsys)
     assert code == 0 and "1 graded" in out
     Path("subs/b.ipynb").write_text("nope", encoding="utf-8")
-    code, _, err = run_cli(["grade", "subs", "--out", "g", "--bank", str(SAMPLE), "--strict",
-                            "--jobs", "1"], capsys)
+    code, _, err = run_cli(
+        ["grade", "subs", "--out", "g", "--bank", str(SAMPLE), "--strict", "--jobs", "1"], capsys
+    )
     assert code == 1
     code, _, _ = run_cli(["grade", "subs", "--out", "g", "--bank", str(SAMPLE)], capsys)
     assert code == 0
@@ -418,18 +531,15 @@ def test_cli_release_grade_strict(isolated: Path, capsys, template: dict) -> Non
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["grade", "missing", "--out", "g", "--bank", str(SAMPLE)], "missing: no such file or "
-                                                                    "folder"),
+        (["grade", "missing", "--out", "g", "--bank", str(SAMPLE)], "missing: no such file or folder"),
         (["grade", "--out", "g", "--bank", str(SAMPLE)], "nothing to grade"),
         (["grade", ".", "--out", "g"], "no question banks"),
-        (["release", "--out", "r", "--bank", str(SAMPLE), "--roster", "none.csv"],
-         "no such roster file"),
+        (["release", "--out", "r", "--bank", str(SAMPLE), "--roster", "none.csv"], "no such roster file"),
         (["release", "--out", "r", "--bank", str(SAMPLE), "--quiz", "nope"], "no quiz 'nope'"),
         (["solutions", "--out", "r", "--bank", "nope.yml"], "nope.yml: no such bank file"),
     ],
 )
-def test_cli_usage_errors_are_one_line(isolated: Path, capsys, args: list[str],
-                                       message: str) -> None:
+def test_cli_usage_errors_are_one_line(isolated: Path, capsys, args: list[str], message: str) -> None:
     code, _, err = run_cli(args, capsys)
     assert code == 2
     assert err.count("\n") == 1 and message in err, err
@@ -437,11 +547,13 @@ def test_cli_usage_errors_are_one_line(isolated: Path, capsys, args: list[str],
 
 def test_cli_demo_is_deterministic(isolated: Path, capsys) -> None:
     for out in ("d1", "d2"):
-        code, text, _ = run_cli(["demo", "--students", "12", "--out", out, "--seed", "5",
-                                 "--bank", str(SAMPLE)], capsys)
+        code, text, _ = run_cli(
+            ["demo", "--students", "12", "--out", out, "--seed", "5", "--bank", str(SAMPLE)], capsys
+        )
         assert code == 0 and "demo class of 12" in text
     assert Path("d1/graded/gradebook.csv").read_text().replace("d1/", "") == Path(
-        "d2/graded/gradebook.csv").read_text().replace("d2/", "")
+        "d2/graded/gradebook.csv"
+    ).read_text().replace("d2/", "")
     assert len(list(Path("d1/graded/plots").glob("*.png"))) == 3
 
 
@@ -449,8 +561,9 @@ def test_grading_notebook_runs_clean(root: Path, tmp_path: Path) -> None:
     """exercises/grading.ipynb runs top to bottom on its demo class with nothing on stderr."""
     nbclient = pytest.importorskip("nbclient")
     nb = nbformat.read(root / "exercises" / "grading.ipynb", as_version=4)
-    client = nbclient.NotebookClient(nb, timeout=180, kernel_name="python3",
-                                     resources={"metadata": {"path": str(tmp_path)}})
+    client = nbclient.NotebookClient(
+        nb, timeout=180, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}
+    )
     client.execute(env={**os.environ, "TMPDIR": str(tmp_path)})  # the demo class goes there
     streams = [o for c in nb.cells for o in c.get("outputs", [])]
     assert not [o for o in streams if o.get("name") == "stderr" or o.output_type == "error"]
@@ -459,17 +572,49 @@ def test_grading_notebook_runs_clean(root: Path, tmp_path: Path) -> None:
 
 
 def test_cli_module_runs_as_script(root: Path) -> None:
-    run = subprocess.run([sys.executable, "-m", "casebook.cli", "grade", "--help"],
-                         capture_output=True, text=True, cwd=root, timeout=60)
+    run = subprocess.run(
+        [sys.executable, "-m", "casebook.cli", "grade", "--help"],
+        capture_output=True,
+        text=True,
+        cwd=root,
+        timeout=60,
+    )
     assert run.returncode == 0 and "--no-reveal" in run.stdout
 
 
-LINES = st.lists(st.one_of(
-    st.from_regex(r"[A-Za-z_][A-Za-z0-9_]{0,3}", fullmatch=True).map(
-        lambda n: f"{n} = "), st.sampled_from(["", " ", "#c", "  # x", "\t", "q01=", "q01 =  "])
-).flatmap(lambda head: st.tuples(st.just(head), st.sampled_from(
-    ['"b"', "'b'", '"中 台"', '"a\\"b"', "'it''s'", '"x" # c', '"x";', '""', "''", 'r"x"',
-     '"\\x41"', '"a" "b"', "1", "", '"\u2028"', '"\x0c"']))).map("".join), max_size=4)
+LINES = st.lists(
+    st.one_of(
+        st.from_regex(r"[A-Za-z_][A-Za-z0-9_]{0,3}", fullmatch=True).map(lambda n: f"{n} = "),
+        st.sampled_from(["", " ", "#c", "  # x", "\t", "q01=", "q01 =  "]),
+    )
+    .flatmap(
+        lambda head: st.tuples(
+            st.just(head),
+            st.sampled_from(
+                [
+                    '"b"',
+                    "'b'",
+                    '"中 台"',
+                    '"a\\"b"',
+                    "'it''s'",
+                    '"x" # c',
+                    '"x";',
+                    '""',
+                    "''",
+                    'r"x"',
+                    '"\\x41"',
+                    '"a" "b"',
+                    "1",
+                    "",
+                    '"\u2028"',
+                    '"\x0c"',
+                ]
+            ),
+        )
+    )
+    .map("".join),
+    max_size=4,
+)
 
 
 @given(LINES.map("\n".join))
@@ -481,11 +626,24 @@ def test_fast_path_agrees_with_the_parser(source: str) -> None:
     assert fast == submission.parse(source)
 
 
-def test_a_corrected_key_is_used_at_once(tmp_path: Path, sample: bank.Bank,
-                                         template: dict) -> None:
+def test_a_corrected_key_is_used_at_once(tmp_path: Path, sample: bank.Bank, template: dict) -> None:
     """Re-grading in the same session (the notebook) after fixing a key gives the new credits."""
     path = submit(tmp_path / "s.ipynb", template, {"q01": '"a"'})
     assert grade([path], tmp_path / "one", sample).rows[0]["smp-q01"] == "0"
-    fixed = sample.model_copy(update={"questions": [
-        sample.questions[0].model_copy(update={"answer": "a"}), *sample.questions[1:]]})
+    fixed = sample.model_copy(
+        update={"questions": [sample.questions[0].model_copy(update={"answer": "a"}), *sample.questions[1:]]}
+    )
     assert grade([path], tmp_path / "two", fixed).rows[0]["smp-q01"] == "1"
+
+
+def test_feedback_is_html_unless_markdown_is_asked_for(tmp_path: Path, sample: bank.Bank) -> None:
+    path = tmp_path / "s1" / "sample.ipynb"
+    path.parent.mkdir()
+    nbformat.write(notebooks.student(sample), str(path))
+    grading.grade_paths([path], tmp_path / "out", banks=[sample], jobs=1, plots=False)
+    feedback = tmp_path / "out" / "feedback"
+    assert {p.suffix for p in feedback.iterdir()} == {".html"}
+    grading.grade_paths([path], tmp_path / "out", banks=[sample], jobs=1, plots=False, feedback=("md",))
+    assert {p.suffix for p in feedback.iterdir()} == {".md"}, "pages of a format not asked for stay"
+    with pytest.raises(grading.CasebookError, match="feedback format .pdf."):
+        grading.grade_paths([path], tmp_path / "out", banks=[sample], jobs=1, feedback=("pdf",))

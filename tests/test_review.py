@@ -33,7 +33,7 @@ def klass(tmp_path_factory: pytest.TempPathFactory, essays: bank.Bank) -> Path:
 
 def graded_copy(klass: Path, essays: bank.Bank, tmp_path: Path) -> tuple[Path, grading.Result]:
     out = tmp_path / "graded"
-    result = grading.grade_paths([klass], out, banks=[essays], jobs=1, plots=False)
+    result = grading.grade_paths([klass], out, banks=[essays], jobs=1, plots=False, feedback=("html", "md"))
     return out, result
 
 
@@ -52,8 +52,9 @@ def write_csv(path: Path, header: list[str], rows: list[dict[str, str]]) -> Path
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*"))
-            if p.is_file()}
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()
+    }
 
 
 def gradebook(folder: Path) -> dict[str, dict[str, str]]:
@@ -63,31 +64,33 @@ def gradebook(folder: Path) -> dict[str, dict[str, str]]:
 
 # --- the notebook ---------------------------------------------------------------------------------
 
+
 def test_written_question_is_a_markdown_answer_cell(tmp_path: Path, essays: bank.Bank) -> None:
     (path,) = notebooks.release([essays], tmp_path)
     nb = nbformat.read(path, as_version=4)
     nbformat.validate(nb)
     answers = [c for c in nb.cells if c.metadata.get("casebook", {}).get("role") == "answer"]
     kinds = [(c.cell_type, c.metadata.casebook.get("kind")) for c in answers]
-    assert kinds == [("code", None), ("code", None), ("markdown", "written"),
-                     ("markdown", "written")]
+    assert kinds == [("code", None), ("code", None), ("markdown", "written"), ("markdown", "written")]
     assert answers[2].source == "**Your answer to question 3:**\n\n*Write your answer here.*"
-    prompt = next(c.source for c in nb.cells if c.metadata.get("casebook", {}).get(
-        "question") == "ess-w01" and c.metadata.casebook.role == "prompt")
+    prompt = next(
+        c.source
+        for c in nb.cells
+        if c.metadata.get("casebook", {}).get("question") == "ess-w01"
+        and c.metadata.casebook.role == "prompt"
+    )
     assert "Scored on: evidence (3); test design (4). At most 60 words." in prompt
     assert "text cell below" in prompt
     text = path.read_text(encoding="utf-8")
     assert "Four data items and a decision rule" not in text  # the level descriptions stay out
 
 
-def test_practice_and_solutions_notebooks_treat_written_answers(tmp_path: Path,
-                                                                essays: bank.Bank) -> None:
+def test_practice_and_solutions_notebooks_treat_written_answers(tmp_path: Path, essays: bank.Bank) -> None:
     paras = edition.by_id()
     (practice,) = notebooks.release([essays], tmp_path, practice=True, paras=paras)
     nb = nbformat.read(practice, as_version=4)
     assert "Written answers are not checked automatically" in nb.cells[0].source
-    checker = next(c.source for c in nb.cells if c.metadata.get("casebook", {}).get(
-        "role") == "checker")
+    checker = next(c.source for c in nb.cells if c.metadata.get("casebook", {}).get("role") == "checker")
     namespace: dict = {"q01": "b", "q02": False}
     exec(compile(checker, "checker", "exec"), namespace)  # noqa: S102 (our own code)
     out = io.StringIO()
@@ -103,13 +106,16 @@ def test_practice_and_solutions_notebooks_treat_written_answers(tmp_path: Path,
 
 
 def _student_nb(essays: bank.Bank) -> dict:
-    return json.loads(notebooks.dumps(notebooks.for_student(notebooks.student(essays), essays,
-                                                            "s9", "Ann")))
+    return json.loads(notebooks.dumps(notebooks.for_student(notebooks.student(essays), essays, "s9", "Ann")))
 
 
 def _answer(nb: dict, qid: str) -> dict:
-    return next(c for c in nb["cells"] if c["metadata"].get("casebook", {}).get("question") == qid
-                and c["metadata"]["casebook"]["role"] == "answer")
+    return next(
+        c
+        for c in nb["cells"]
+        if c["metadata"].get("casebook", {}).get("question") == qid
+        and c["metadata"]["casebook"]["role"] == "answer"
+    )
 
 
 def _read(nb: dict, essays: bank.Bank) -> dict[str, submission.Answer]:
@@ -120,13 +126,13 @@ def _read(nb: dict, essays: bank.Bank) -> dict[str, submission.Answer]:
 
 def test_written_answers_are_found_even_when_metadata_is_lost(essays: bank.Bank) -> None:
     nb = _student_nb(essays)
-    _answer(nb, "ess-w01")["source"] = ("**Your answer to question 3:**\n\n*Write your answer "
-                                        "here.*\n\nLists show survivors only.")
+    _answer(nb, "ess-w01")["source"] = (
+        "**Your answer to question 3:**\n\n*Write your answer here.*\n\nLists show survivors only."
+    )
     _answer(nb, "ess-w02")["source"] = "Copy it, but keep a *selection* stage."
     got = _read(nb, essays)
     assert got["ess-w01"].value == "Lists show survivors only."
-    assert got["ess-w02"].value == "Copy it, but keep a *selection* stage." and not got[
-        "ess-w02"].notes
+    assert got["ess-w02"].value == "Copy it, but keep a *selection* stage." and not got["ess-w02"].notes
     inline = json.loads(json.dumps(nb))
     _answer(inline, "ess-w01")["source"] = "**Your answer to question 3:** Inline, then\nmore."
     assert _read(inline, essays)["ess-w01"].value == "Inline, then\nmore."
@@ -153,8 +159,9 @@ def test_written_answers_are_found_even_when_metadata_is_lost(essays: bank.Bank)
 
 def test_earlier_code_cell_form_and_placeholder_read_as_expected(essays: bank.Bank) -> None:
     nb = _student_nb(essays)
-    _answer(nb, "ess-w01").update(cell_type="code", outputs=[], execution_count=None,
-                                  source='q03 = """Old form.\n"""')
+    _answer(nb, "ess-w01").update(
+        cell_type="code", outputs=[], execution_count=None, source='q03 = """Old form.\n"""'
+    )
     got = _read(nb, essays)
     assert got["ess-w01"].value == "Old form." and got["ess-w02"].value == ""
     _answer(nb, "ess-w01")["source"] = "I typed prose in a code cell"
@@ -163,6 +170,7 @@ def test_earlier_code_cell_form_and_placeholder_read_as_expected(essays: bank.Ba
 
 
 # --- grade ----------------------------------------------------------------------------------------
+
 
 def test_grade_keeps_written_answers_pending(tmp_path: Path, klass: Path, essays: bank.Bank) -> None:
     out, result = graded_copy(klass, essays, tmp_path)
@@ -186,14 +194,31 @@ def test_grade_keeps_written_answers_pending(tmp_path: Path, klass: Path, essays
     assert "scored automatically" in page
 
 
-def test_cli_grade_says_how_many_answers_await_review(tmp_path: Path, klass: Path,
-                                                      capsys) -> None:
-    code = cli.main(["grade", str(klass), "--out", str(tmp_path / "g"), "--bank", str(ESSAYS),
-                     "--quiz", "essays", "--jobs", "1"])
+def test_cli_grade_says_how_many_answers_await_review(tmp_path: Path, klass: Path, capsys) -> None:
+    code = cli.main(
+        [
+            "grade",
+            str(klass),
+            "--out",
+            str(tmp_path / "g"),
+            "--bank",
+            str(ESSAYS),
+            "--quiz",
+            "essays",
+            "--jobs",
+            "1",
+            "--feedback",
+            "html,md",
+        ]
+    )
     out = capsys.readouterr().out
     assert code == 0
-    match = re.search(r"^(\d+) written answers \(([\d,]+) points\) await review: casebook review "
-                      r"\S+ --out \S+review$", out, re.MULTILINE)
+    match = re.search(
+        r"^(\d+) written answers \(([\d,]+) points\) await review: casebook review "
+        r"\S+ --out \S+review$",
+        out,
+        re.MULTILINE,
+    )
     assert match, out
     rows = gradebook(tmp_path / "g")
     assert int(match[1]) == sum(list(r.values()).count("pending") for r in rows.values())
@@ -201,13 +226,12 @@ def test_cli_grade_says_how_many_answers_await_review(tmp_path: Path, klass: Pat
 
 # --- review ---------------------------------------------------------------------------------------
 
-def test_review_writes_a_sheet_and_a_csv_per_question(tmp_path: Path, klass: Path,
-                                                      essays: bank.Bank) -> None:
+
+def test_review_writes_a_sheet_and_a_csv_per_question(tmp_path: Path, klass: Path, essays: bank.Bank) -> None:
     graded, _ = graded_copy(klass, essays, tmp_path)
     result = review.review(graded, tmp_path / "rev")
     names = sorted(p.name for p in (tmp_path / "rev").iterdir())
-    assert names == ["ess-w01-scores.csv", "ess-w01.html", "ess-w02-scores.csv", "ess-w02.html",
-                     "index.html"]
+    assert names == ["ess-w01-scores.csv", "ess-w01.html", "ess-w02-scores.csv", "ess-w02.html", "index.html"]
     header, rows = read_csv(tmp_path / "rev" / "ess-w01-scores.csv")
     assert header == ["code", "question", "evidence", "test design", "comment", "answer_id"]
     pending = [r for r in gradebook(graded).values() if r["ess-w01"] == "pending"]
@@ -222,19 +246,20 @@ def test_review_writes_a_sheet_and_a_csv_per_question(tmp_path: Path, klass: Pat
     assert "position:sticky" in page
     assert result.over >= 1 and "over the 60-word limit" in page
     assert result.flagged >= 4
-    assert "identical to <a href=\"#S" in page or "identical to <a href=\"#S" in (
-        tmp_path / "rev" / "ess-w02.html").read_text(encoding="utf-8")
+    assert 'identical to <a href="#S' in page or 'identical to <a href="#S' in (
+        tmp_path / "rev" / "ess-w02.html"
+    ).read_text(encoding="utf-8")
     both = page + (tmp_path / "rev" / "ess-w02.html").read_text(encoding="utf-8")
     assert "near-identical (" in both
     assert result.blank >= 1 and "Not to review" in both
     # Codes are stable: a second review gives the same files.
     again = review.review(graded, tmp_path / "rev2")
     assert [s.html_path.read_bytes().replace(b"/rev2/", b"/rev/") for s in again.sheets] == [
-        s.html_path.read_bytes() for s in result.sheets]
+        s.html_path.read_bytes() for s in result.sheets
+    ]
 
 
-def test_review_sheet_is_self_contained_and_escapes_answers(tmp_path: Path,
-                                                            essays: bank.Bank) -> None:
+def test_review_sheet_is_self_contained_and_escapes_answers(tmp_path: Path, essays: bank.Bank) -> None:
     nb = _student_nb(essays)
     evil = '<script>alert("x")</script><img src="https://evil.example/x.png">'
     _answer(nb, "ess-w01")["source"] = evil
@@ -261,8 +286,7 @@ def test_review_sheet_is_self_contained_and_escapes_answers(tmp_path: Path,
 
 
 @pytest.mark.slow
-def test_review_sheet_opens_from_the_file_system(tmp_path: Path, klass: Path,
-                                                 essays: bank.Bank) -> None:
+def test_review_sheet_opens_from_the_file_system(tmp_path: Path, klass: Path, essays: bank.Bank) -> None:
     """In a real browser, from file://: no request leaves the file, the rubric stays in view."""
     sync_api = pytest.importorskip("playwright.sync_api")
     chromium = shutil.which("chromium") or "/usr/bin/chromium"
@@ -271,8 +295,9 @@ def test_review_sheet_opens_from_the_file_system(tmp_path: Path, klass: Path,
     graded, _ = graded_copy(klass, essays, tmp_path)
     result = review.review(graded, tmp_path / "rev")
     with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium, headless=True,
-                                    args=["--no-sandbox", "--disable-gpu"])
+        browser = p.chromium.launch(
+            executable_path=chromium, headless=True, args=["--no-sandbox", "--disable-gpu"]
+        )
         page = browser.new_page(viewport={"width": 1300, "height": 800})
         requests: list[str] = []
         page.on("request", lambda r: requests.append(r.url))
@@ -287,14 +312,22 @@ def test_review_sheet_opens_from_the_file_system(tmp_path: Path, klass: Path,
 
 
 def test_near_identical_answers_are_found_exactly() -> None:
-    base = ("The list of products shows only survivors, so it cannot tell us how many projects "
-            "failed or what they cost; we would need every project started since 2015, who "
-            "picked it, when it was stopped, what it cost and what comparable top-down projects "
-            "achieved in the same years, before we could say the bottom-up process works.")
+    base = (
+        "The list of products shows only survivors, so it cannot tell us how many projects "
+        "failed or what they cost; we would need every project started since 2015, who "
+        "picked it, when it was stopped, what it cost and what comparable top-down projects "
+        "achieved in the same years, before we could say the bottom-up process works."
+    )
     edited = base.replace("cost", "spent")
-    texts = [base, base.upper() + "!!", edited, "Something else entirely about Ant Forest.",
-             "蚂蚁森林的成功不能说明自下而上的机制有效，因为失败的项目没有被统计。",
-             "蚂蚁森林的成功不能说明自下而上的机制有效，因为失败的项目没有被统计！", ""]
+    texts = [
+        base,
+        base.upper() + "!!",
+        edited,
+        "Something else entirely about Ant Forest.",
+        "蚂蚁森林的成功不能说明自下而上的机制有效，因为失败的项目没有被统计。",
+        "蚂蚁森林的成功不能说明自下而上的机制有效，因为失败的项目没有被统计！",
+        "",
+    ]
     found = review.similar(texts)
     assert found[0][0] == (1, 1.0, True)  # case and punctuation do not matter
     assert any(j == 2 and not same and 0.8 <= score < 1 for j, score, same in found[0])
@@ -308,8 +341,12 @@ def test_near_identical_answers_are_found_exactly() -> None:
     texts = [" ".join(rng.choice(words) for _ in range(rng.randint(1, 12))) for _ in range(150)]
     fast = {(i, j) for i, pairs in review.similar(texts).items() for j, _, _ in pairs}
     sets = [review.shingles(review.tokens(t)) for t in texts]
-    slow = {(i, j) for i in range(len(texts)) for j in range(len(texts)) if i != j and sets[i]
-            and sets[j] and len(sets[i] & sets[j]) / len(sets[i] | sets[j]) >= 0.8 - 1e-9}
+    slow = {
+        (i, j)
+        for i in range(len(texts))
+        for j in range(len(texts))
+        if i != j and sets[i] and sets[j] and len(sets[i] & sets[j]) / len(sets[i] | sets[j]) >= 0.8 - 1e-9
+    }
     assert fast == slow
 
 
@@ -328,6 +365,7 @@ def test_codes_are_keyed_unique_and_lengthen_on_a_clash(tmp_path: Path, monkeypa
 
 # --- merge ----------------------------------------------------------------------------------------
 
+
 @pytest.fixture
 def reviewed(tmp_path: Path, klass: Path, essays: bank.Bank) -> tuple[Path, Path]:
     graded, _ = graded_copy(klass, essays, tmp_path)
@@ -335,8 +373,9 @@ def reviewed(tmp_path: Path, klass: Path, essays: bank.Bank) -> tuple[Path, Path
     return graded, tmp_path / "rev"
 
 
-def test_end_to_end_grade_review_fill_merge(reviewed: tuple[Path, Path], klass: Path,
-                                           essays: bank.Bank, capsys) -> None:
+def test_end_to_end_grade_review_fill_merge(
+    reviewed: tuple[Path, Path], klass: Path, essays: bank.Bank, capsys
+) -> None:
     graded, rev = reviewed
     sheets = sorted(rev.glob("*-scores.csv"))
     for sheet in sheets:
@@ -356,8 +395,9 @@ def test_end_to_end_grade_review_fill_merge(reviewed: tuple[Path, Path], klass: 
             student = codes[line["code"]]
             qid = line["question"]
             row = rows[student]
-            if not line["comment"] and not any(line[c] for c in ("evidence", "test design",
-                                                                 "argument") if c in line):
+            if not line["comment"] and not any(
+                line[c] for c in ("evidence", "test design", "argument") if c in line
+            ):
                 assert row[qid] == "pending"
                 continue
             filled += 1
@@ -377,9 +417,14 @@ def test_end_to_end_grade_review_fill_merge(reviewed: tuple[Path, Path], klass: 
     feedback = graded / "feedback" / f"{student}-essays.html"
     page = feedback.read_text(encoding="utf-8")
     criterion = next(iter(record["criteria"]))
-    crit = next(c for quiz in written.load_store(graded)["quizzes"].values()
-                for q in quiz["written"] if q["id"] == qid for c in q["rubric"]
-                if c["criterion"] == criterion)
+    crit = next(
+        c
+        for quiz in written.load_store(graded)["quizzes"].values()
+        for q in quiz["written"]
+        if q["id"] == qid
+        for c in q["rubric"]
+        if c["criterion"] == criterion
+    )
     label = written.level_label(crit, record["criteria"][criterion])
     import html
 
@@ -411,7 +456,7 @@ def test_end_to_end_grade_review_fill_merge(reviewed: tuple[Path, Path], klass: 
 
     # Grading again keeps the merged scores; the files come out the same.
     state = snapshot(graded)
-    grading.grade_paths([klass], graded, banks=[essays], jobs=1, plots=False)
+    grading.grade_paths([klass], graded, banks=[essays], jobs=1, plots=False, feedback=("html", "md"))
     assert snapshot(graded) == state
 
     # Reviewing again: merged scores are filled in and the sheet may be rewritten.
@@ -419,8 +464,10 @@ def test_end_to_end_grade_review_fill_merge(reviewed: tuple[Path, Path], klass: 
     assert again.scored == len(scores)
     _, lines = read_csv(sheet)
     line = next(x for x in lines if codes[x["code"]] == student)
-    assert line["comment"] == "Corrected: see me." and line["evidence" if qid == "ess-w01"
-                                                             else "argument"] == "0"
+    assert (
+        line["comment"] == "Corrected: see me."
+        and line["evidence" if qid == "ess-w01" else "argument"] == "0"
+    )
 
 
 def _first_filled(rev: Path, graded: Path) -> tuple[Path, list[str], list[dict[str, str]]]:
@@ -431,31 +478,39 @@ def _first_filled(rev: Path, graded: Path) -> tuple[Path, list[str], list[dict[s
 
 
 BAD = {
-    "unknown student": (lambda h, rows: rows[0].update(code="SZZZZZZZ"),
-                        "row 2: unknown code 'SZZZZZZZ'"),
-    "above maximum": (lambda h, rows: rows[1].update(evidence="4"),
-                      "row 3: evidence: 4 is above the criterion's maximum 3"),
-    "missing cell": (lambda h, rows: rows[2].update({"test design": ""}),
-                     "row 4: test design: missing score"),
-    "not a number": (lambda h, rows: rows[0].update(evidence="three"),
-                     "row 2: evidence: 'three' is not a number or a level (strong, partial, missing)"),
+    "unknown student": (lambda h, rows: rows[0].update(code="SZZZZZZZ"), "row 2: unknown code 'SZZZZZZZ'"),
+    "above maximum": (
+        lambda h, rows: rows[1].update(evidence="4"),
+        "row 3: evidence: 4 is above the criterion's maximum 3",
+    ),
+    "missing cell": (
+        lambda h, rows: rows[2].update({"test design": ""}),
+        "row 4: test design: missing score",
+    ),
+    "not a number": (
+        lambda h, rows: rows[0].update(evidence="three"),
+        "row 2: evidence: 'three' is not a number or a level (strong, partial, missing)",
+    ),
     "negative": (lambda h, rows: rows[0].update(evidence="-1"), "row 2: evidence: -1 is below 0"),
-    "unknown criterion": (lambda h, rows: h.__setitem__(h.index("evidence"), "evidnce"),
-                          "row 1: no column for criterion 'evidence' of ess-w01"),
-    "extra column": (lambda h, rows: h.insert(4, "style"),
-                     "row 1: column 'style' is not a rubric criterion"),
-    "unknown question": (lambda h, rows: rows[0].update(question="ess-w09"),
-                         "row 2: unknown question 'ess-w09'"),
+    "unknown criterion": (
+        lambda h, rows: h.__setitem__(h.index("evidence"), "evidnce"),
+        "row 1: no column for criterion 'evidence' of ess-w01",
+    ),
+    "extra column": (lambda h, rows: h.insert(4, "style"), "row 1: column 'style' is not a rubric criterion"),
+    "unknown question": (
+        lambda h, rows: rows[0].update(question="ess-w09"),
+        "row 2: unknown question 'ess-w09'",
+    ),
     "twice": (lambda h, rows: rows.append(dict(rows[0])), "is also on ess-w01-scores.csv row 2"),
-    "changed answer": (lambda h, rows: rows[0].update(answer_id="0123456789ab"),
-                       "row 2: the answer of"),
+    "changed answer": (lambda h, rows: rows[0].update(answer_id="0123456789ab"), "row 2: the answer of"),
     "no id column": (lambda h, rows: h.__setitem__(0, "who"), "row 1: needs one id column"),
 }
 
 
 @pytest.mark.parametrize("case", sorted(BAD))
-def test_bad_scores_csv_is_rejected_and_changes_nothing(reviewed: tuple[Path, Path], case: str,
-                                                        capsys) -> None:
+def test_bad_scores_csv_is_rejected_and_changes_nothing(
+    reviewed: tuple[Path, Path], case: str, capsys
+) -> None:
     graded, rev = reviewed
     sheet, header, rows = _first_filled(rev, graded)
     change, message = BAD[case]
@@ -464,7 +519,8 @@ def test_bad_scores_csv_is_rejected_and_changes_nothing(reviewed: tuple[Path, Pa
         for r in rows:  # the renamed column keeps its values
             r[header[header.index("evidence") if case == "unknown criterion" else 0]] = ""
             r["evidnce" if case == "unknown criterion" else "who"] = r.get(
-                "evidence" if case == "unknown criterion" else "code", "")
+                "evidence" if case == "unknown criterion" else "code", ""
+            )
     change(header, rows)
     write_csv(sheet, header, rows)
     before = snapshot(graded)
@@ -477,8 +533,7 @@ def test_bad_scores_csv_is_rejected_and_changes_nothing(reviewed: tuple[Path, Pa
     assert snapshot(graded) == before
 
 
-def test_merge_accepts_labels_decimal_commas_and_leaves_empty_rows(reviewed: tuple[Path, Path]
-                                                                   ) -> None:
+def test_merge_accepts_labels_decimal_commas_and_leaves_empty_rows(reviewed: tuple[Path, Path]) -> None:
     graded, rev = reviewed
     sheet = rev / "ess-w01-scores.csv"
     header, rows = read_csv(sheet)
@@ -493,11 +548,11 @@ def test_merge_accepts_labels_decimal_commas_and_leaves_empty_rows(reviewed: tup
     assert "| test design | 2.5 / 4 | between partial and strong |" in page
 
 
-def test_merge_by_name_sheet_and_dry_run(tmp_path: Path, klass: Path, essays: bank.Bank,
-                                         capsys) -> None:
+def test_merge_by_name_sheet_and_dry_run(tmp_path: Path, klass: Path, essays: bank.Bank, capsys) -> None:
     graded, _ = graded_copy(klass, essays, tmp_path)
-    code = cli.main(["review", str(graded), "--out", str(tmp_path / "rev"), "--names",
-                     "--question", "ess-w02"])
+    code = cli.main(
+        ["review", str(graded), "--out", str(tmp_path / "rev"), "--names", "--question", "ess-w02"]
+    )
     out = capsys.readouterr().out
     assert code == 0 and "1 review sheet(s)" in out and "casebook merge" in out
     assert not (graded / review.KEY_FILE).exists()  # no codes, no key needed
@@ -514,8 +569,7 @@ def test_merge_by_name_sheet_and_dry_run(tmp_path: Path, klass: Path, essays: ba
     assert gradebook(graded)[rows[0]["student"]]["ess-w02"] == "2"
 
 
-def test_review_refuses_to_overwrite_unmerged_scores(reviewed: tuple[Path, Path],
-                                                     capsys) -> None:
+def test_review_refuses_to_overwrite_unmerged_scores(reviewed: tuple[Path, Path], capsys) -> None:
     graded, rev = reviewed
     sheet = rev / "ess-w01-scores.csv"
     demo.fill_scores(sheet, graded, seed=1, share=0.5)
@@ -554,8 +608,7 @@ def test_a_changed_answer_needs_a_new_review(tmp_path: Path, essays: bank.Bank) 
     path.write_text(json.dumps(nb), encoding="utf-8")
     result = grading.grade_paths([path], graded, banks=[essays], jobs=1, plots=False)
     assert gradebook(graded)["s9"]["ess-w01"] == "pending" and result.pending == 1
-    assert "written answer (or its rubric) changed since it was scored" in (
-        graded / "notes.csv").read_text()
+    assert "written answer (or its rubric) changed since it was scored" in (graded / "notes.csv").read_text()
     again = merge.merge([sheet], graded)
     assert not again.ok and "has changed since this sheet was made" in again.problems[0]
     # A rubric changed after the merge (a criterion renamed): that score is pending again.
@@ -575,12 +628,16 @@ def test_a_changed_answer_needs_a_new_review(tmp_path: Path, essays: bank.Bank) 
     assert gradebook(graded)["s9"]["ess-w02"] == "pending"
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (["review", "nowhere", "--out", "r"], "nowhere: no such folder"),
-    (["merge", "x.csv", "--graded", "nowhere"], "nowhere: no such folder"),
-])
-def test_cli_usage_errors_are_one_line(tmp_path: Path, monkeypatch, capsys, args: list[str],
-                                       message: str) -> None:
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["review", "nowhere", "--out", "r"], "nowhere: no such folder"),
+        (["merge", "x.csv", "--graded", "nowhere"], "nowhere: no such folder"),
+    ],
+)
+def test_cli_usage_errors_are_one_line(
+    tmp_path: Path, monkeypatch, capsys, args: list[str], message: str
+) -> None:
     monkeypatch.chdir(tmp_path)
     assert cli.main(args) == 2
     err = capsys.readouterr().err

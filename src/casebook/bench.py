@@ -393,7 +393,7 @@ def table(fig: dict) -> str:
         f"class: demo class of {fig['students']} students, quiz {fig['quiz']} "
         f"({fig['questions']} questions), jobs {fig['jobs']}",
         "",
-        "grading (grade_paths: read, score, gradebook, feedback .html+.md, item analysis, plots)",
+        "grading (grade_paths: read, score, gradebook, feedback pages (HTML), item analysis, plots)",
         f"  {'files':>7} {'graded':>7} {'wall s':>7} {'files/s':>8} {'command s':>9} "
         f"{'main RSS MB':>11} {'worker RSS MB':>13} {'others':>6}",
     ]

@@ -57,6 +57,13 @@ def pending_line(result) -> str:
             f"--out {Path(result.out_dir).parent / 'review'}")
 
 
+def _formats(text: str) -> tuple[str, ...]:
+    chosen = tuple(part.strip() for part in text.split(",") if part.strip())
+    if not chosen or any(f not in ("html", "md") for f in chosen):
+        raise argparse.ArgumentTypeError(f"{text!r}: use html, md or html,md")
+    return chosen
+
+
 def _grade(args: argparse.Namespace) -> int:
     from . import grading
 
@@ -65,7 +72,8 @@ def _grade(args: argparse.Namespace) -> int:
     root = paths.project_root()
     files = bank.discover(root, [Path(b) for b in args.bank])
     result = grading.grade_paths(args.paths, Path(args.out), banks=files, quiz=args.quiz,
-                                 reveal=not args.no_reveal, jobs=args.jobs, root=root)
+                                 reveal=not args.no_reveal, jobs=args.jobs, root=root,
+                                 feedback=args.feedback)
     print(f"graded {_summary(result)}")
     if pending_line(result):
         print(pending_line(result))
@@ -171,6 +179,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     g.add_argument("--no-reveal", action="store_true",
                    help="feedback without right answers and explanations")
     g.add_argument("--jobs", type=_positive, metavar="N", help="worker processes (default: cores)")
+    g.add_argument("--feedback", type=_formats, default=("html",), metavar="FORMATS",
+                   help="feedback page formats: html (default), md, or html,md")
     g.set_defaults(handler=_grade)
 
     v = sub.add_parser("review", help="write review sheets (HTML) and scores CSVs for written "

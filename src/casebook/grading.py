@@ -35,6 +35,10 @@ from .errors import CasebookError
 from .submission import GRADED, Rejected
 
 FIXED_COLUMNS = ["submission", "student", "name", "quiz", "status", "score", "max_score"]
+# Feedback pages are HTML unless asked otherwise: at 10,000 students every extra format is
+# another 10,000 files and about half a gigabyte to write, the largest cost of a grading run.
+FEEDBACK_FORMATS = ("html", "md")
+DEFAULT_FEEDBACK = ("html",)
 IN_PROCESS_BELOW = 200  # fewer files than this: a pool costs more than it saves
 
 
@@ -209,8 +213,10 @@ def _feedback_chunk(chunk: list[dict]) -> list[str]:
     for row in chunk:
         quiz = _CONTEXT["prepared"][row["quiz"]]
         base = os.path.join(folder, row["feedback"])
-        fileio.write_if_changed(base + ".html", reports.feedback_html(row, quiz, reveal))
-        fileio.write_if_changed(base + ".md", reports.feedback_md(row, quiz, reveal))
+        if "html" in _CONTEXT["formats"]:
+            fileio.write_if_changed(base + ".html", reports.feedback_html(row, quiz, reveal))
+        if "md" in _CONTEXT["formats"]:
+            fileio.write_if_changed(base + ".md", reports.feedback_md(row, quiz, reveal))
         written.append(row["feedback"])
     return written
 
@@ -303,7 +309,8 @@ def _resolve_banks(banks: Sequence[Bank | Path | str] | None, root: Path | None)
 def grade_paths(paths_in: Sequence[Path | str], out_dir: Path | str, *,
                 banks: Sequence[Bank | Path | str] | None = None, quiz: str | None = None,
                 reveal: bool = True, jobs: int | None = None, analyse: bool = True,
-                plots: bool = True, root: Path | None = None) -> Result:
+                plots: bool = True, root: Path | None = None,
+                feedback: Sequence[str] = DEFAULT_FEEDBACK) -> Result:
     """Grade notebooks and folders of notebooks into out_dir; the API behind `casebook grade`.
 
     ``banks`` None means the project's exercises/*.yml. ``quiz`` is used for
@@ -312,6 +319,10 @@ def grade_paths(paths_in: Sequence[Path | str], out_dir: Path | str, *,
     started = time.perf_counter()
     if not paths_in:
         raise CasebookError("nothing to grade: name notebooks or folders")
+    formats = tuple(f for f in FEEDBACK_FORMATS if f in feedback)
+    unknown = sorted(set(feedback) - set(FEEDBACK_FORMATS))
+    if unknown or not formats:
+        raise CasebookError(f"feedback format {unknown[0] if unknown else '(none)'!r}: use html, md or both")
     loaded = _resolve_banks(banks, root)
     if quiz is not None:
         banks_mod.select(loaded, quiz)
@@ -328,6 +339,7 @@ def grade_paths(paths_in: Sequence[Path | str], out_dir: Path | str, *,
         "default_quiz": default_quiz,
         "prepared": {b.quiz: reports.prepare(b, paras) for b in loaded},
         "reveal": reveal,
+        "formats": formats,
         "out_dir": str(out),
     }
     jobs = max(1, jobs or os.cpu_count() or 1)
@@ -363,7 +375,7 @@ def grade_paths(paths_in: Sequence[Path | str], out_dir: Path | str, *,
         if infos:
             step = time.perf_counter()
             result.written = out / written.STORE
-            fileio.write_text(result.written, written_store(infos, store_rows, reveal))
+            fileio.write_text(result.written, written_store(infos, store_rows, reveal, formats))
             timings["written answers"] = time.perf_counter() - step
         else:
             (out / written.STORE).unlink(missing_ok=True)  # from grading other quizzes before
@@ -377,7 +389,7 @@ def grade_paths(paths_in: Sequence[Path | str], out_dir: Path | str, *,
             result.items, result.summary, result.plots = analysis.analyse(
                 out, keys, graded, counts, plots=plots)
             timings["item analysis"] = time.perf_counter() - mark
-        result.feedback = _finish_feedback(out, pending)
+        result.feedback = _finish_feedback(out, pending, formats)
         timings["feedback (with analysis)"] = time.perf_counter() - mark
     finally:
         if pool:
@@ -430,23 +442,26 @@ def _feedback_rows(rows: list[Row], infos: dict[str, dict],
     return todo, kept
 
 
-def written_store(infos: dict[str, dict], rows: list[dict], reveal: bool) -> str:
+def written_store(infos: dict[str, dict], rows: list[dict], reveal: bool,
+                  formats: Sequence[str] = DEFAULT_FEEDBACK) -> str:
     """written.json: see the written module. Compact: it holds every written answer, and the
     misconception hints, the same few sentences over and over, are stored once each."""
     hints: dict[str, int] = {"": 0}
     packed = [{**r, "hints": [hints.setdefault(h, len(hints)) for h in r["hints"]]} for r in rows]
-    return json.dumps({"format": written.FORMAT, "reveal": reveal, "quizzes": infos,
+    return json.dumps({"format": written.FORMAT, "reveal": reveal, "feedback": list(formats),
+                       "quizzes": infos,
                        "hints": list(hints), "submissions": packed}, ensure_ascii=False,
                       separators=(",", ":")) + "\n"
 
 
-def _finish_feedback(out: Path, pending: Iterator[str]) -> list[Path]:
+def _finish_feedback(out: Path, pending: Iterator[str], formats: Sequence[str]) -> list[Path]:
     folder = out / "feedback"
     names = set(pending)
-    for stale in folder.iterdir():  # feedback of a student no longer in this batch
-        if stale.suffix in (".html", ".md") and stale.stem not in names:
+    suffixes = {f".{f}" for f in formats}
+    for stale in folder.iterdir():  # a student no longer in this batch, or a format not asked for
+        if stale.suffix in (".html", ".md") and (stale.stem not in names or stale.suffix not in suffixes):
             stale.unlink()
-    return [folder / f"{n}.html" for n in sorted(names)]
+    return [folder / f"{n}.{formats[0]}" for n in sorted(names)]
 
 
 def _table_row(row: Row, keys: dict[str, dict], infos: dict[str, dict],

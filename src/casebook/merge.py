@@ -271,16 +271,20 @@ def merge(files: list[Path], graded: Path, *, dry_run: bool = False) -> Result:
     if dry_run or not changed:
         return result
     reveal = ctx.store.get("reveal", True)
+    formats = ctx.store.get("feedback") or ["html", "md"]  # stores from before the choice: both
     folder = graded / "feedback"
     for who in sorted(changed):
         row = ctx.rows[who]
         quiz = ctx.store["quizzes"][row["quiz"]]
         page = {**row, **written.feedback_fields(row["auto"], quiz, settled[who])}
-        page_html = folder / f"{row['feedback']}.html"
-        fileio.write_if_changed(page_html, reports.feedback_html(page, quiz["prepared"], reveal))
-        fileio.write_if_changed(folder / f"{row['feedback']}.md",
-                                reports.feedback_md(page, quiz["prepared"], reveal))
-        result.feedback.append(page_html)
+        base = row["feedback"]  # may hold dots (a student id "jane.doe"): no with_suffix
+        if "html" in formats:
+            fileio.write_if_changed(folder / f"{base}.html",
+                                    reports.feedback_html(page, quiz["prepared"], reveal))
+        if "md" in formats:
+            fileio.write_if_changed(folder / f"{base}.md",
+                                    reports.feedback_md(page, quiz["prepared"], reveal))
+        result.feedback.append(folder / f"{base}.{formats[0]}")
     fileio.write_text(gradebook_path, _gradebook(header, book, ctx, settled))
     written.save_scores(graded, scores)  # last: a crash before it leaves a merge to redo
     return result
