@@ -5,19 +5,27 @@ from __future__ import annotations
 import os
 import re
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 
 _UNSAFE = re.compile(r"[^\w.-]+")
 
 
-def write_text(path: Path, text: str) -> None:
-    """Temp file in the same folder, then os.replace: readers see the old or the new file."""
+def write_text(path: Path, text: str | Iterable[str]) -> None:
+    """Temp file in the same folder, then os.replace: readers see the old or the new file.
+
+    ``text`` may be an iterable of pieces, so a large file is streamed rather than
+    built as one string in memory first.
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
+            if isinstance(text, str):
+                handle.write(text)
+            else:
+                handle.writelines(text)
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):

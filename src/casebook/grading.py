@@ -443,15 +443,21 @@ def _feedback_rows(rows: list[Row], infos: dict[str, dict],
 
 
 def written_store(infos: dict[str, dict], rows: list[dict], reveal: bool,
-                  formats: Sequence[str] = DEFAULT_FEEDBACK) -> str:
-    """written.json: see the written module. Compact: it holds every written answer, and the
-    misconception hints, the same few sentences over and over, are stored once each."""
+                  formats: Sequence[str] = DEFAULT_FEEDBACK) -> Iterator[str]:
+    """written.json, in pieces: see the written module. It holds every written answer, so it
+    is streamed to disk rather than built as one string (tens of megabytes at 10,000
+    students); the misconception hints, the same few sentences over and over, are stored
+    once each."""
+    def dumps(value: Any) -> str:
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
     hints: dict[str, int] = {"": 0}
-    packed = [{**r, "hints": [hints.setdefault(h, len(hints)) for h in r["hints"]]} for r in rows]
-    return json.dumps({"format": written.FORMAT, "reveal": reveal, "feedback": list(formats),
-                       "quizzes": infos,
-                       "hints": list(hints), "submissions": packed}, ensure_ascii=False,
-                      separators=(",", ":")) + "\n"
+    yield (f'{{"format":{dumps(written.FORMAT)},"reveal":{dumps(reveal)},'
+           f'"feedback":{dumps(list(formats))},"quizzes":{dumps(infos)},"submissions":[')
+    for n, r in enumerate(rows):
+        packed = {**r, "hints": [hints.setdefault(h, len(hints)) for h in r["hints"]]}
+        yield ("," if n else "") + dumps(packed)
+    yield f'],"hints":{dumps(list(hints))}}}\n'
 
 
 def _finish_feedback(out: Path, pending: Iterator[str], formats: Sequence[str]) -> list[Path]:
