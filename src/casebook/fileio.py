@@ -33,6 +33,25 @@ def write_text(path: Path, text: str | Iterable[str]) -> None:
         raise
 
 
+def read_user_text(path: Path | str, what: str = "file", hint: str = "") -> str:
+    """A text file a user hands us (a roster, a scores CSV): UTF-8, with or without a BOM.
+
+    Every way it can fail becomes one CasebookError line naming the file and
+    what it was meant to be; ``hint`` is added to the "not UTF-8" line.
+    """
+    from .errors import CasebookError
+
+    path = Path(path)
+    try:
+        return path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise CasebookError(f"{path}: no such {what}") from None
+    except UnicodeDecodeError:
+        raise CasebookError(f"{path}: {what} is not UTF-8 text{hint}") from None
+    except OSError as exc:
+        raise CasebookError(f"{path}: cannot read {what} ({exc.strerror or exc})") from None
+
+
 def write_if_changed(path: Path | str, text: str) -> bool:
     """For the thousands of feedback files: skip identical ones, never half-replace one.
 

@@ -86,14 +86,7 @@ def _context(graded: Path) -> _Context:
 
 
 def _read(path: Path) -> tuple[list[str], list[list[str]]]:
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise CasebookError(f"{path}: no such file") from None
-    except UnicodeDecodeError:
-        raise CasebookError(f"{path}: not UTF-8 text (save the CSV as UTF-8)") from None
-    except OSError as exc:
-        raise CasebookError(f"{path}: cannot read ({exc.strerror or exc})") from None
+    text = fileio.read_user_text(path, "scores file", " (save the CSV as UTF-8)")
     first = text.split("\n", 1)[0]
     delimiter = max(",;\t", key=first.count)  # spreadsheets in some locales save with ';'
     try:

@@ -356,14 +356,7 @@ def write(nb: dict, path: Path) -> Path:
 def read_roster(path: Path) -> list[tuple[str, str]]:
     """(student_id, name) rows of a roster CSV; every mistake is one line."""
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise CasebookError(f"{path}: no such roster file") from None
-    except UnicodeDecodeError:
-        raise CasebookError(f"{path}: roster is not UTF-8 text") from None
-    except OSError as exc:
-        raise CasebookError(f"{path}: cannot read roster ({exc.strerror})") from None
+    text = fileio.read_user_text(path, "roster file")
     try:
         reader = csv.DictReader(text.splitlines())
         header = [h.strip() for h in reader.fieldnames or []]

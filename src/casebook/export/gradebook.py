@@ -71,14 +71,7 @@ def key(student_id: str) -> str:
 
 def _read_csv(path: Path, what: str) -> tuple[list[str], list[dict[str, str]]]:
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise CasebookError(f"{path}: no such {what} file") from None
-    except UnicodeDecodeError:
-        raise CasebookError(f"{path}: {what} is not UTF-8 text") from None
-    except OSError as exc:
-        raise CasebookError(f"{path}: cannot read {what} ({exc.strerror})") from None
+    text = fileio.read_user_text(path, f"{what} file")
     try:
         reader = csv.DictReader(io.StringIO(text, newline=""))
         header = [(h or "").strip() for h in reader.fieldnames or []]
