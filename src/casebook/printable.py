@@ -47,7 +47,7 @@ def page(paras: list[Paragraph], lang: str = "both") -> str:
         '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
         "<title>Ant Financial case (China Entrepreneur, 2019)</title>"
         f"<style>{STYLE}</style></head><body>"
-        "<h1>Ant Financial after the elephant: the case</h1>"
+        "<h1>The case: Ant Financial in 2019 (China Entrepreneur)</h1>"
         '<p class="meta">China Entrepreneur (《中国企业家》), 2019. Course edition: Chinese reading text '
         "and English translation, paragraph by paragraph (P001 to P115).</p>"
         f"<table>{''.join(rows)}</table></body></html>"
