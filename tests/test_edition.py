@@ -135,3 +135,9 @@ def test_validate_reports_broken_citation(project_copy: Path) -> None:
     assert out.returncode == 1
     assert "chapters/broken.md:1: cites 'P999'" in out.stdout
     assert "chapters/broken.md:3: quote is not verbatim in P045" in out.stdout
+
+
+def test_validate_with_a_missing_bank_is_one_line(root: Path, tmp_path: Path) -> None:
+    out = _cli("validate", "--bank", str(tmp_path / "private.yml"), cwd=root)
+    assert out.returncode == 2
+    assert out.stderr.strip() == f"casebook validate: {tmp_path / 'private.yml'}: no such bank file"

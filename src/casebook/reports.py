@@ -150,25 +150,27 @@ def _hand(row: dict, q: dict, outcome: str, credit: float) -> tuple[str, str, di
     return "blank" if state == "blank" else outcome, "0", mark
 
 
-def _score_html(row: dict, quiz: dict) -> str:
-    esc = html.escape
+def _score_parts(row: dict, quiz: dict) -> tuple[str, str]:
+    """The score line of a feedback page, as (headline, detail), for both formats."""
     if "written" not in row:
-        return f"<p><strong>Score: {esc(row['score'])} / {quiz['max']}</strong>{_by_hand(quiz)}</p>"
+        return f"Score: {row['score']} / {quiz['max']}", ""
     waiting = (f"; {row['pending']} written answer(s), {row['pending_points']} points, await "
                "review" if row["pending"] else "")
-    return (f"<p><strong>Score: {row['total']} / {row['total_max']}</strong> "
-            f"({esc(row['score'])} / {quiz['max']} scored automatically, {row['written_score']} / "
-            f"{quiz['manual']} for written answers{waiting})</p>")
+    return (f"Score: {row['total']} / {row['total_max']}",
+            f"({row['score']} / {quiz['max']} scored automatically, {row['written_score']} / "
+            f"{quiz['manual']} for written answers{waiting})")
+
+
+def _score_html(row: dict, quiz: dict) -> str:
+    headline, detail = _score_parts(row, quiz)
+    if not detail:
+        return f"<p><strong>{html.escape(headline)}</strong>{_by_hand(quiz)}</p>"
+    return f"<p><strong>{html.escape(headline)}</strong> {html.escape(detail)}</p>"
 
 
 def _score_md(row: dict, quiz: dict) -> str:
-    if "written" not in row:
-        return f"**Score: {row['score']} / {quiz['max']}**{_by_hand(quiz)}"
-    waiting = (f"; {row['pending']} written answer(s), {row['pending_points']} points, await "
-               "review" if row["pending"] else "")
-    return (f"**Score: {row['total']} / {row['total_max']}** ({row['score']} / {quiz['max']} "
-            f"scored automatically, {row['written_score']} / {quiz['manual']} for written "
-            f"answers{waiting})")
+    headline, detail = _score_parts(row, quiz)
+    return f"**{headline}**{_by_hand(quiz)}" if not detail else f"**{headline}** {detail}"
 
 
 def _marks_html(mark: dict) -> str:

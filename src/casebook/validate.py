@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from . import citations, edition, glossary, numbers, paths, standard, timeline
+from . import bank, citations, edition, glossary, numbers, paths, standard, timeline
 from .errors import CasebookError
 
 
@@ -35,10 +35,5 @@ def run(root: Path | None = None, banks: list[Path] | None = None) -> list[str]:
     out += standard.problems(root)
     paras = edition.by_id(root)
     out += citations.problems(citations.book_files(root), paras, root)
-    try:
-        from . import bank
-    except ImportError:  # the quiz engine is optional for the edition checks
-        return out
-    bank_files = sorted(paths.exercises_dir(root).glob("*.yml")) + list(banks or [])
-    out += bank.problems(bank_files, root=root)
+    out += bank.problems(bank.discover(root, banks or []), root=root)
     return out

@@ -36,7 +36,7 @@ def _skip(self, node: nodes.Node) -> None:
     pass
 
 
-def _xref(app: Sphinx, pid: str, label: str) -> nodes.Node:
+def _xref(pid: str, label: str) -> nodes.Node:
     ref = addnodes.pending_xref(
         "",
         refdomain="std",
@@ -63,7 +63,7 @@ def cite_node(app: Sphinx, pid: str) -> nodes.Node:
     """A citation of one known paragraph, for directives that build tables or lists."""
     para = paragraphs(app)[pid]
     node = para_cite("", zh=para.reading, en=para.en)
-    node += _xref(app, pid, pid)
+    node += _xref(pid, pid)
     return node
 
 
@@ -81,7 +81,7 @@ class ParaRole(SphinxRole):
         node = cite_node(self.env.app, ids[0])
         if len(ids) == 2:
             node += nodes.Text("–")
-            node += _xref(self.env.app, ids[1], ids[1])
+            node += _xref(ids[1], ids[1])
         return [node], []
 
 
