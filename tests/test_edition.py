@@ -146,7 +146,7 @@ def test_validate_with_a_missing_bank_is_one_line(root: Path, tmp_path: Path) ->
 def test_row_for_names_the_place_by_what_it_says() -> None:
     text = "其中一节课是在黑暗中进行的老师讓他们一个个"
     row = fixes.row_for("P002", text, "老师讓他们", "讓", "让", "traditional form of 让")
-    assert (row.offset, row.before, row.after) == (text.index("讓"), "进行的老", "他们一个")
+    assert (row.offset, row.before, row.after) == (text.index("讓"), "行的老师", "他们一个")
     assert fixes.apply([row], {"P002": text})["P002"] == text.replace("讓", "让")
     with pytest.raises(CasebookError, match="occurs 0 times"):
         fixes.row_for("P002", text, "不在这里", "在", "再", "x")
