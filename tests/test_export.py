@@ -181,8 +181,8 @@ def readquestion(lines: list[str]) -> dict | None:
                 weight, answer = answerweightparser(answer)
             (value, _), (feedback, _) = commentparser(answer, fmt)
             number_, _, tolerance = value.partition(":")
-            q["answers"].append({"fraction": weight, "value": float(number_), "tolerance": float(tolerance or 0),
-                                 "feedback": feedback})
+            q["answers"].append({"fraction": weight, "value": float(number_),
+                                 "tolerance": float(tolerance or 0), "feedback": feedback})
         return _checked(q)
     if "~" in answertext:
         q.update(qtype="multichoice", single="=" in answertext, answers=[])
@@ -297,7 +297,8 @@ def check_gift(b: bank.Bank, text: str, paras: dict | None = None) -> None:
                 assert wildcard_match(form.strip(), pattern)  # a student typing the form gets credit
                 if "*" in form:
                     assert not wildcard_match(form.strip().replace("*", "anything"), pattern)
-            wrong = [(a["text"].replace("\\*", "*"), a["feedback"]) for a in g["answers"] if a["fraction"] == 0]
+            wrong = [(a["text"].replace("\\*", "*"), a["feedback"]) for a in g["answers"]
+                     if a["fraction"] == 0]
             assert wrong == [(str(w.answer).strip(), md(w.misconception)) for w in q.wrong or []
                              if "->" not in str(w.answer)]
         elif q.type == "matching":
@@ -427,7 +428,8 @@ def qti_items(root: ET.Element) -> dict[str, dict]:
         entry = {"type": kind, "points": float(meta["points_possible"]),
                  "prompt": presentation.find("q:material/q:mattext", NS).text,
                  "feedback": {fb.get("ident"): canvas_text(fb) for fb in item.iterfind("q:itemfeedback", NS)}}
-        labels = {lab.get("ident"): canvas_text(lab) for lab in presentation.iterfind(".//q:response_label", NS)}
+        labels = {lab.get("ident"): canvas_text(lab)
+                  for lab in presentation.iterfind(".//q:response_label", NS)}
         entry["choices"] = labels
         full = [c for c in item.iterfind(".//q:respcondition", NS)
                 if c.findtext("q:setvar", namespaces=NS) == "100"]
@@ -553,7 +555,8 @@ def test_ordering_in_canvas_scores_positions_not_pairs() -> None:
         return sum(given[i] == answer[i] for i in range(len(answer))) / len(answer)
 
     assert canvas(["a", "b", "c"]) == scoring.ordering_fraction(answer, ["a", "b", "c"]) == 1
-    assert canvas(["c", "a", "b"]) == 0 and scoring.ordering_fraction(answer, ["c", "a", "b"]) == pytest.approx(1 / 3)
+    assert canvas(["c", "a", "b"]) == 0
+    assert scoring.ordering_fraction(answer, ["c", "a", "b"]) == pytest.approx(1 / 3)
     assert canvas(["a", "c", "b"]) == pytest.approx(1 / 3)
     assert scoring.ordering_fraction(answer, ["a", "c", "b"]) == pytest.approx(2 / 3)
     assert [qti.position(n) for n in (1, 2, 3, 4, 11, 12, 13, 21, 22, 23, 101)] == [
@@ -596,3 +599,203 @@ def test_export_command_mistakes_are_one_line(tmp_path: Path, capsys: pytest.Cap
     assert capsys.readouterr().err.count("\n") == 1
     assert cli.main(["export", "--format", "qti", "--bank", str(tmp_path / "missing.yml")]) == 2
     assert "no such bank file" in capsys.readouterr().err
+
+
+# --- Moodle XML ---------------------------------------------------------------------------------
+# What Moodle 4.5's qformat_xml reads from each question (question/format/xml/format.php:
+# readquestions dispatches on @type to import_headers + import_multichoice / _truefalse /
+# _shortanswer / _numerical / _match / _essay; other types go to the qtype's import_from_xml,
+# here qtype_ordering's). getpath(..., true) trims texts; fractions are percentages; trans_single
+# reads 'true'/'1' as 1. The XML is parsed by ElementTree, as strictly as any XML parser.
+
+def _path(node: ET.Element, path: str, default: str | None = None) -> str | None:
+    found = node.find(path)
+    return default if found is None else (found.text or "").strip()
+
+
+def _field(node: ET.Element, tag: str) -> tuple[str, str]:
+    """import_text_with_files: (text, format) of <tag format="..."><text>...</text></tag>."""
+    found = node.find(tag) if tag else node
+    if found is None:
+        return "", ""
+    return (found.findtext("text") or "").strip(), found.get("format", "moodle_auto_format")
+
+
+def _single(value: str | None) -> int:
+    return 1 if (value or "").lower() in ("true", "1") else 0
+
+
+def moodle_xml_questions(data: bytes) -> list[dict]:
+    root = ET.fromstring(data)
+    assert root.tag == "quiz"
+    out = []
+    for node in root.iterfind("question"):
+        kind = node.get("type")
+        if kind == "category":
+            out.append({"qtype": "category", "category": _path(node, "category/text")})
+            continue
+        q = {"qtype": kind, "name": _path(node, "name/text"), "questiontext": _field(node, "questiontext"),
+             "generalfeedback": _field(node, "generalfeedback"), "idnumber": _path(node, "idnumber"),
+             "defaultmark": float(_path(node, "defaultgrade", "1")),
+             "tags": [t.findtext("text") for t in node.iterfind("tags/tag")]}
+        answers = [{"fraction": float(a.get("fraction", "0")) / 100, "text": _field(a, ""),
+                    "feedback": _field(a, "feedback"), "tolerance": _path(a, "tolerance")}
+                   for a in node.iterfind("answer")]
+        if kind in ("multichoice", "truefalse", "shortanswer", "numerical"):
+            for a in answers:  # importprocess's grade-option check
+                assert any(abs(a["fraction"] - f) < 0.00001 for f in FRACTIONS), (q["name"], a)
+        if kind == "multichoice":
+            q.update(single=_single(_path(node, "single", "true")), answers=answers,
+                     shuffleanswers=_single(_path(node, "shuffleanswers", "false")))
+        elif kind == "truefalse":
+            for a in answers:
+                if a["text"][0] == "true":
+                    q["correct"] = a["fraction"] == 1
+                    q["feedbacktrue"] = a["feedback"][0]
+                else:
+                    q["feedbackfalse"] = a["feedback"][0]
+        elif kind in ("shortanswer", "numerical"):
+            q.update(answers=answers, usecase=_path(node, "usecase", "0"),
+                     units=[(_path(u, "unit_name"), _path(u, "multiplier", "1"))
+                            for u in node.iterfind("units/unit")],
+                     unitgradingtype=_path(node, "unitgradingtype", "0"), showunits=_path(node, "showunits"))
+        elif kind == "matching":
+            q["pairs"] = [(_field(sub, "")[0], _path(sub, "answer/text", ""))
+                          for sub in node.iterfind("subquestion")]
+        elif kind == "essay":
+            q.update(responseformat=_path(node, "responseformat", "editor"),
+                     graderinfo=_field(node, "graderinfo"),
+                     maxwordlimit=_path(node, "maxwordlimit"), minwordlimit=_path(node, "minwordlimit"))
+        elif kind == "ordering":  # qtype_ordering::import_from_xml
+            q.update({tag: _path(node, tag) for tag in (
+                "layouttype", "selecttype", "selectcount", "gradingtype", "showgrading", "numberingstyle")})
+            q["answers"] = [a["text"][0] for a in answers]
+        else:
+            raise AssertionError(f"Moodle has no question type {kind!r}")
+        out.append(q)
+    return out
+
+
+def check_moodle_xml(b: bank.Bank, data: bytes, paras: dict | None = None) -> None:
+    from casebook.lms import moodle_xml
+    from casebook.quiz import wording
+
+    parsed = moodle_xml_questions(data)
+    assert parsed[0] == {"qtype": "category", "category": f"casebook/{b.quiz}"}
+    questions = {q["name"]: q for q in parsed[1:]}
+    assert list(questions) == [q.id for q in b.questions]
+    for q in b.questions:
+        m, key = questions[q.id], q.key_answer()
+        assert m["qtype"] == moodle_xml.MOODLE_TYPE[q.type]
+        assert (m["idnumber"], m["defaultmark"]) == (q.id, q.points)
+        assert m["questiontext"] == (qti.md_html(q.prompt), "html")
+        assert m["generalfeedback"] == (qti.md_html(general_feedback_md(q, paras)), "html")
+        assert m["tags"] == [f"bloom-{q.bloom}", q.objective]
+        option = {o.key: html.escape(o.text.strip(), quote=False) for o in q.options or []}
+        feedback = {o.key: html.escape(o.misconception.strip(), quote=False) if o.misconception else ""
+                    for o in q.options or []}
+        if q.type in ("single", "multiple"):
+            assert m["single"] == (q.type == "single") and m["shuffleanswers"] == 0
+            right = {key} if q.type == "single" else set(key)
+            shares = (1.0, 0.0) if q.type == "single" else (1 / len(right), -1 / len(right))
+            assert [(a["text"][0], a["feedback"][0]) for a in m["answers"]] == [
+                (option[o.key], feedback[o.key]) for o in q.options]
+            for o, a in zip(q.options, m["answers"], strict=True):
+                assert a["fraction"] == pytest.approx(shares[0] if o.key in right else shares[1], abs=1e-6)
+        elif q.type == "true_false":
+            wrong = html.escape(q.misconception.strip(), quote=False)
+            assert m["correct"] == key
+            assert (m["feedbacktrue"], m["feedbackfalse"]) == (("", wrong) if key else (wrong, ""))
+        elif q.type == "numeric":
+            got = [(a["fraction"], float(a["text"][0]), float(a["tolerance"]), a["feedback"][0])
+                   for a in m["answers"]]
+            assert got == [(1.0, key.value, key.tolerance, "")] + [
+                (0.0, float(w.answer), 0.0, html.escape(w.misconception.strip(), quote=False))
+                for w in q.wrong or []]
+            assert m["units"] == ([(key.unit, "1")] if key.unit else [])
+            assert m["unitgradingtype"] == "0" and m["showunits"] == ("0" if key.unit else "3")
+        elif q.type == "short_text":
+            assert m["usecase"] == "0"
+            right = [a["text"][0] for a in m["answers"] if a["fraction"] == 1]
+            assert len(right) == len(key.accept)
+            for form, pattern in zip(key.accept, right, strict=True):
+                assert wildcard_match(form.strip(), pattern)
+                if "*" in form:
+                    assert not wildcard_match(form.strip().replace("*", "anything"), pattern)
+        elif q.type == "matching":
+            texts = {t.key: " ".join(t.text.split()) for t in q.targets}
+            extra = [("", texts[t.key]) for t in q.targets if t.key not in set(key.values())]
+            assert m["pairs"] == [(option[o.key], texts[key[o.key]]) for o in q.options] + extra
+        elif q.type == "ordering":
+            assert m["answers"] == [option[k] for k in key]
+            settings = tuple(m[k] for k in ("layouttype", "selecttype", "selectcount", "gradingtype",
+                                            "showgrading"))
+            assert settings == ("VERTICAL", "ALL", str(len(key)), "RELATIVE_ALL_PREVIOUS_AND_NEXT", "SHOW")
+        elif q.type == "written":
+            assert m["responseformat"] == "editor" and m["minwordlimit"] is None
+            assert m["maxwordlimit"] == (str(q.word_limit) if q.word_limit else None)
+            info, fmt = m["graderinfo"]
+            assert fmt == "html" and info == qti.md_html(
+                f"Rubric ({wording.points(q.points)} points):\n\n{wording.rubric_markdown(q)}")
+            for criterion in q.rubric or []:
+                assert html.escape(criterion.criterion, quote=False) in info
+
+
+def test_moodle_xml_round_trips_every_bank(banks: list[bank.Bank], tmp_path: Path) -> None:
+    paras = edition.by_id(ROOT)
+    reports = write_banks(banks, "moodle-xml", tmp_path, paras)
+    for b, report in zip(banks, reports, strict=True):
+        assert report.path == tmp_path / f"{b.quiz}.moodle.xml"
+        check_moodle_xml(b, report.path.read_bytes(), paras)
+        assert report.skipped == {} and sum(report.carried.values()) == len(b.questions)
+
+
+def test_moodle_xml_special_characters_survive(nasty: bank.Bank) -> None:
+    from casebook.lms import moodle_xml
+
+    data = moodle_xml.dumps(nasty)
+    check_moodle_xml(nasty, data)
+    short = next(q for q in moodle_xml_questions(data) if q.get("name") == "smp-q07")
+    assert any(a["text"][0] == "front end -> middle platform" for a in short["answers"])  # '->' carried
+    control = nasty.model_copy(update={"questions": [nasty.questions[0].model_copy(
+        update={"prompt": "bell \x07 and form feed \x0c"})]})
+    assert b"bell  and form feed" in moodle_xml.dumps(control)  # XML 1.0 cannot hold them: dropped
+
+
+def test_moodle_xml_written_questions(tmp_path: Path) -> None:
+    written = bank.load(Path(__file__).parent / "data" / "written.yml", ROOT)
+    assert any(q.type == "written" and q.word_limit for q in written.questions)
+    check_moodle_xml(written, (write_banks([written], "moodle-xml", tmp_path)[0].path).read_bytes(),
+                     edition.by_id(ROOT))
+
+
+def test_every_export_writes_every_question_type() -> None:
+    """The conventions: each bank-export module keeps a writer per type of TYPES."""
+    from casebook.lms import moodle_xml
+
+    for module in (qti, gift, moodle_xml):
+        assert set(module.WRITERS) == set(bank.TYPES), module.__name__
+
+
+def test_the_three_totals_agree(tmp_path: Path) -> None:
+    """The QTI quiz's points, the Moodle XML questions' marks and the grade CSV's maximum are one
+    figure: the bank's points, hand-scored questions included (GIFT says it in its notes)."""
+    from casebook.grading import demo
+    from casebook.lms import bank_points, grades, moodle_xml
+
+    written = bank.load(Path(__file__).parent / "data" / "written.yml", ROOT)
+    total = bank_points(written)
+    assert total > sum(q.points for q in written.questions if not q.manual)
+    files, _ = read_qti(qti.package(written, qti.Report(written.quiz, Path("x"), qti.NAME)))
+    meta = ET.fromstring(next(v for k, v in files.items() if k.endswith("assessment_meta.xml")))
+    assert float(meta.findtext("{http://canvas.instructure.com/xsd/cccv1p0}points_possible")) == total
+    marks = sum(q["defaultmark"] for q in moodle_xml_questions(moodle_xml.dumps(written))[1:])
+    assert marks == total
+    report = gift.Report(written.quiz, Path("x"), gift.NAME)
+    gift.dumps(written, report)
+    assert any(f"the quiz is worth {qti.number(total)}" in note for note in report.notes)
+    result = demo.run(tmp_path / "demo", students=3, banks=[written], jobs=1)
+    for points in ("auto", "total"):
+        out = tmp_path / f"canvas-{points}.csv"
+        grades.export(result.gradebook, tmp_path / "demo" / "roster.csv", "canvas", out, points=points)
+        assert float(out.read_text(encoding="utf-8").splitlines()[1].split(",")[-1]) == total

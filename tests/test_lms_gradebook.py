@@ -233,7 +233,7 @@ def test_grades_above_the_maximum_are_never_written_and_out_of_rescales(tmp_path
     assert read(tmp_path / "m.csv")[1:] == [["s1", "Ann", "3"]]  # 7.5 of 10 is 3 of 4
 
 
-def test_column_named_as_the_bank_exports_name_the_quiz(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+def test_column_named_as_the_bank_exports_name_the_quiz(tmp_path: Path) -> None:
     """Canvas matches a column by the assignment's title; the QTI export titles the quiz with the
     bank's title, so the grade column defaults to it (not the quiz id)."""
     from casebook.lms import qti
