@@ -799,3 +799,16 @@ def test_the_three_totals_agree(tmp_path: Path) -> None:
         out = tmp_path / f"canvas-{points}.csv"
         grades.export(result.gradebook, tmp_path / "demo" / "roster.csv", "canvas", out, points=points)
         assert float(out.read_text(encoding="utf-8").splitlines()[1].split(",")[-1]) == total
+
+
+def test_feedback_carries_the_evidence_in_chinese_and_english(banks: list[bank.Bank]) -> None:
+    """Each export's general feedback is general_feedback_md (checked above per format): the
+    explanation, then every cited passage as the Chinese quote and its paragraph's English."""
+    paras = edition.by_id(ROOT)
+    for q in [q for b in banks for q in b.questions][:40]:
+        text = general_feedback_md(q, paras)
+        for ev in q.evidence:
+            assert f"> {ev.quote} ({ev.para})" in text
+            assert paras[ev.para].en.strip() and f"> *{paras[ev.para].en.strip()}*" in text
+        if q.explanation:
+            assert text.startswith(q.explanation.strip())
