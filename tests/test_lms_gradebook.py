@@ -255,3 +255,16 @@ def test_grade_cells_are_formula_safe(tmp_path: Path) -> None:
     roster = write(tmp_path / "r.csv", "student_id,name\ns1,=HYPERLINK(\"x\")\n")
     lms_grades.export(book, roster, "moodle", tmp_path / "m.csv")
     assert read(tmp_path / "m.csv")[1] == ["s1", "'=HYPERLINK(\"x\")", "7.5"]  # the grade stays a number
+
+
+def test_outputs_are_readable_like_any_file(tmp_path: Path) -> None:
+    """mkstemp makes 0600 files; an LMS file on a shared server must be readable like any other."""
+    import os
+    import stat
+
+    mask = os.umask(0o022)
+    os.umask(mask)
+    book = write(tmp_path / "g.csv", HEADER + ROWS[0] + "\n")
+    roster = write(tmp_path / "r.csv", "student_id,name\ns1,Ann\n")
+    lms_grades.export(book, roster, "moodle", tmp_path / "m.csv")
+    assert stat.S_IMODE((tmp_path / "m.csv").stat().st_mode) == 0o666 & ~mask

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from casebook import paths
+from casebook import edition, paths
 from casebook.errors import CasebookError
 from casebook.quiz import bank
 
@@ -17,7 +17,7 @@ def _export(args: argparse.Namespace) -> int:
     loaded = bank.load_all(bank.discover(root, [Path(b) for b in args.bank]), root)
     chosen = bank.select(loaded, args.quiz)
     out = Path(args.out) if args.out else root / "_build" / "export"
-    for report in write_banks(chosen, args.format, out):
+    for report in write_banks(chosen, args.format, out, edition.by_id(root)):
         print("\n".join(report.lines()))
     return 0
 
