@@ -268,3 +268,21 @@ def test_outputs_are_readable_like_any_file(tmp_path: Path) -> None:
     roster = write(tmp_path / "r.csv", "student_id,name\ns1,Ann\n")
     lms_grades.export(book, roster, "moodle", tmp_path / "m.csv")
     assert stat.S_IMODE((tmp_path / "m.csv").stat().st_mode) == 0o666 & ~mask
+
+
+def test_readme_lms_section_names_only_real_options() -> None:
+    """Every option the README's LMS section tells an instructor to use exists."""
+    import contextlib
+    import re
+
+    root = Path(__file__).resolve().parents[1]
+    text = (root / "README.md").read_text(encoding="utf-8")
+    section = text.split("## LMS exports", 1)[1].split("\n## ", 1)[0]
+    flags = set(re.findall(r"(--[a-z][a-z-]+)", section))
+    assert {"--clear-missing", "--lms-roster", "--out-of", "--assignment", "--points", "--format"} <= flags
+    helps = io.StringIO()
+    for command in ("export", "export-grades"):
+        with contextlib.redirect_stdout(helps), contextlib.suppress(SystemExit):
+            cli.main([command, "--help"])
+    for flag in flags:
+        assert flag in helps.getvalue(), flag

@@ -114,7 +114,8 @@ def read_roster(path: Path) -> list[Student]:
     if "student_id" not in lower or "name" not in lower:
         raise CasebookError(f"{path}: roster needs columns student_id,name (has: "
                             f"{','.join(header) or 'nothing'})")
-    students, seen = [], {}
+    students: list[Student] = []
+    seen: dict[str, int] = {}
     for line, row in enumerate(rows, start=2):
         row = {k.lower(): v for k, v in row.items() if k}
         sid = row.get("student_id", "")
