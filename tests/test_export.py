@@ -136,10 +136,12 @@ def moodle_gift_questions(text: str) -> list[dict]:
 
 
 def readquestion(lines: list[str]) -> dict | None:
-    idnumber = None
-    for line in lines:
-        found = re.search(r"\[id:([^\]]+)\]", line) if line.strip().startswith("//") else None
-        idnumber = found[1] if found else idnumber
+    comment = "".join(line + "\n" for line in lines if line.strip().startswith("//"))
+    # extract_idnumber_and_tags_from_comment: the first [id:...], every [tag:...]; ']' escaped as '\]'
+    found = re.search(r"\[id:((?:\\\]|[^\]\x00-\x1f])+)\]", comment)
+    idnumber = found[1].strip().replace("\\]", "]") if found else None
+    tags = [t.strip().replace("\\]", "]")
+            for t in re.findall(r"\[tag:((?:\\\]|[^\]<>`\x00-\x1f])+)\]", comment)]
     lines = [" " if line.strip().startswith("//") else line for line in lines]
     text = "\n".join(lines).strip()
     if not text:
@@ -147,7 +149,7 @@ def readquestion(lines: list[str]) -> dict | None:
     text = escapedchar_pre(text)
     if text.startswith("$CATEGORY:"):
         return {"qtype": "category", "category": text[10:].strip()}
-    q: dict = {"idnumber": idnumber, "name": None}
+    q: dict = {"idnumber": idnumber, "tags": tags, "name": None}
     if text.startswith("::"):
         text = text[2:]
         end = text.index("::")
@@ -266,7 +268,7 @@ def check_gift(b: bank.Bank, text: str, paras: dict | None = None) -> None:
     for q in b.questions:
         g = questions[q.id]
         assert g["qtype"] == GIFT_KIND[q.type], q.id
-        assert g["idnumber"] == q.id
+        assert g["idnumber"] == q.id and g["tags"] == [f"bloom-{q.bloom}", q.objective]
         assert g["format"] == "markdown"
         assert g["questiontext"] == q.prompt.strip()
         assert g["generalfeedback"] == md(general_feedback_md(q, paras))

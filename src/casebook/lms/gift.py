@@ -41,8 +41,9 @@ What Moodle's reader does (``question/format/gift/format.php``,
   not undo GIFT's escapes (``\\:`` would import as ``&&058;``); its items are
   Moodle auto-format (HTML), so their special characters are written as HTML
   character references (``&#58;``) instead.
-- Each question's comment carries ``[id:<question id>]``, which Moodle reads
-  into the question's ID number.
+- Each question's comment carries ``[id:<question id>]`` and its Bloom level
+  and objective as ``[tag:...]``, which Moodle reads into the question's ID
+  number and tags (``extract_idnumber_and_tags_from_comment``).
 
 GIFT has no question mark: Moodle imports every question at 1 mark (the
 default); the report names the questions to set by hand (Moodle XML carries
@@ -112,6 +113,10 @@ def item_text(text: str) -> str:
     for ch in html.escape(" ".join(text.split()), quote=False):
         out.append(f"&#{ord(ch)};" if ch in SPECIAL or ch == "\\" else ch)
     return "".join(out)
+
+
+def _token(text: str) -> str:
+    return text.replace("]", "\\]")
 
 
 def _feedback(text: str | None) -> str:
@@ -192,8 +197,9 @@ def question(q: Question, report: Report | None = None, paras: dict[str, Paragra
     """One GIFT question block (no blank line inside)."""
     report = report or Report("", Path(""), NAME)
     head = f"// {q.id}: {q.type}, {number(q.points)} point{'s' if q.points != 1 else ''}\n"
-    if "]" not in q.id:
-        head += f"// [id:{q.id}]\n"
+    # Moodle reads [id:...] and [tag:...] from the comment (']' escaped as '\]'); an id or
+    # tag has no control characters (the bank's ids and objectives are single tokens).
+    head += f"// [id:{_token(q.id)}] [tag:bloom-{_token(q.bloom)}] [tag:{_token(q.objective)}]\n"
     text = f"::{escape(q.id)}::[markdown]{escape(q.prompt.strip())}"
     body = WRITERS[q.type](q, report)
     general = "####" + md(general_feedback_md(q, paras))
