@@ -573,19 +573,31 @@ def test_qti_is_byte_identical_across_runs(banks: list[bank.Bank]) -> None:
 
 # --- the command --------------------------------------------------------------------------------
 
-def test_export_command_reports_what_each_format_cannot_carry(tmp_path: Path,
+def test_export_command_reports_what_each_format_cannot_carry(banks: list[bank.Bank], tmp_path: Path,
                                                                capsys: pytest.CaptureFixture) -> None:
-    assert cli.main(["export", "--format", "gift", "--out", str(tmp_path), "--quiz", "bottom-up"]) == 0
+    first = banks[0].quiz
+    assert cli.main(["export", "--format", "gift", "--out", str(tmp_path), "--quiz", first]) == 0
     out = capsys.readouterr().out
-    assert (tmp_path / "bottom-up.gift.txt").is_file()
-    assert not (tmp_path / "techfin.gift.txt").exists()
+    assert [p.name for p in tmp_path.glob("*.gift.txt")] == [f"{first}.gift.txt"]
     assert "not supported" not in out  # every type is carried
-    assert "written: carried as essay" in out
+    if any(q.manual for q in banks[0].questions):
+        assert "written: carried as essay" in out
     assert cli.main(["export", "--format", "qti", "--out", str(tmp_path)]) == 0
     out = capsys.readouterr().out
-    assert sorted(p.name for p in tmp_path.glob("*.qti.zip")) == [
-        "bottom-up.qti.zip", "boundaries.qti.zip", "techfin.qti.zip"]
-    assert out.count("ordering: carried as matching each item to its position") == 3
+    assert sorted(p.name for p in tmp_path.glob("*.qti.zip")) == sorted(f"{b.quiz}.qti.zip" for b in banks)
+    assert out.count("ordering: carried as matching each item to its position") == sum(
+        any(q.type == "ordering" for q in b.questions) for b in banks)
+
+
+def test_export_command_writes_every_question_as_moodle_xml(banks: list[bank.Bank], tmp_path: Path,
+                                                            capsys: pytest.CaptureFixture) -> None:
+    assert cli.main(["export", "--format", "moodle-xml", "--out", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    for b in banks:
+        assert f"{b.quiz}: {len(b.questions)} of {len(b.questions)} questions" in out
+        data = (tmp_path / f"{b.quiz}.moodle.xml").read_bytes()
+        names = [q["name"] for q in moodle_xml_questions(data)[1:]]
+        assert names == [q.id for q in b.questions]
 
 
 def test_export_command_with_an_outside_bank(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
