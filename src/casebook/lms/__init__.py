@@ -8,9 +8,12 @@ writer), keyed by every type of ``casebook.quiz.bank.TYPES``. This module
 holds what the bank formats share: the report of what each file carries, and
 the feedback text.
 
-No format carries every question type: each one says what it dropped or
-weakened (``Report.lines``) instead of exporting something that would score
-differently in the LMS without anyone noticing.
+Every format carries every question type, but none carries everything:
+each says what it weakened (``Report.lines``: an ordering question that
+Canvas scores by position, points GIFT cannot hold, ...) instead of
+exporting something that would score differently in the LMS without anyone
+noticing. A type a format could not carry at all would be skipped through
+``Report.skip`` and listed the same way.
 """
 
 from __future__ import annotations
