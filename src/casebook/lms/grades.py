@@ -285,8 +285,8 @@ def _known(s: Student, lms: LmsClass, fmt: str) -> bool:
     """Whether the LMS would find this student: Canvas by ID, SIS User ID or SIS Login ID (its
     order); Moodle by ID number (the column mapped on import)."""
     if fmt == "canvas":
-        return bool({f"id:{key(s.canvas_id)}" if s.canvas_id else "", f"sis:{key(s.student_id)}",
-                     f"login:{key(s.sis_login)}" if s.sis_login else ""} & lms.ids)
+        ours = [("id:", s.canvas_id), ("sis:", s.student_id), ("login:", s.sis_login)]
+        return any(value and prefix + key(value) in lms.ids for prefix, value in ours)
     return f"idnumber:{key(s.student_id)}" in lms.ids
 
 
