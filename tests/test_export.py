@@ -361,7 +361,7 @@ def test_export_command_reports_what_each_format_cannot_carry(tmp_path: Path,
     out = capsys.readouterr().out
     assert (tmp_path / "bottom-up.gift.txt").is_file()
     assert not (tmp_path / "techfin.gift.txt").exists()
-    assert "ordering: not supported by Moodle GIFT, 1 question skipped (bu-q05)" in out
+    assert "ordering: not supported by Moodle GIFT, 1 question skipped (bu-q32)" in out
     assert "written: carried as essay" in out
     assert cli.main(["export", "--format", "qti", "--out", str(tmp_path)]) == 0
     out = capsys.readouterr().out
