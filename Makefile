@@ -39,7 +39,7 @@ $(STAMPS)/venv: requirements.txt pyproject.toml
 
 # matplotlib caches the font list; a font installed after the cache was built stays invisible.
 $(STAMPS)/fonts: $(STAMPS)/apt $(STAMPS)/venv
-	@$(BIN)/python -c "from casebook.fonts import cjk_family; print('font for Chinese labels:', cjk_family())"
+	@$(BIN)/python -c "from casebook.book.fonts import cjk_family; print('font for Chinese labels:', cjk_family())"
 	@touch $@
 
 book: setup
@@ -56,7 +56,7 @@ lint: setup
 	$(BIN)/ruff check src tests
 
 bench: setup
-	$(BIN)/python -m casebook.bench
+	$(BIN)/python benchmarks/bench.py
 
 clean:
 	rm -rf _build $(STAMPS)

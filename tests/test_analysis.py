@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from casebook import analysis
+from casebook.grading import analysis
 
 KEY = {
     "quiz": "t", "title": "T", "version": "v", "max_score": 4.0,

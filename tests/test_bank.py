@@ -10,8 +10,8 @@ import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
-from casebook import bank, scoring
 from casebook.errors import CasebookError
+from casebook.quiz import bank, scoring
 
 DATA = Path(__file__).parent / "data"
 SAMPLE = DATA / "sample.yml"

@@ -5,10 +5,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import bench
 import nbformat
 import pytest
 
-from casebook import bank, bench, display
+from casebook.quiz import bank, wording
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -22,7 +23,7 @@ def test_nbgrader_source_tests_pass_on_the_key_and_fail_on_a_wrong_answer() -> N
                 continue
             var = bank.variable(index)
             namespace: dict = {}
-            exec(f"{var} = {display.answer_literal(q)}", namespace)  # noqa: S102 (our own key)
+            exec(f"{var} = {wording.answer_literal(q)}", namespace)  # noqa: S102 (our own key)
             exec(bench._test_source(q, var), namespace)  # noqa: S102
             namespace[var] = None
             with pytest.raises((AssertionError, TypeError, ValueError)):

@@ -19,7 +19,7 @@ THEMES = ("bottom-up", "boundaries", "techfin")
 
 def _casebook(*args: str, cwd: Path) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "casebook.cli", *args], cwd=cwd, capture_output=True, text=True, timeout=300
+        [sys.executable, "-m", "casebook", *args], cwd=cwd, capture_output=True, text=True, timeout=300
     )
 
 

@@ -12,7 +12,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from casebook import edition, fixes, paths, source
+from casebook import edition, paths
+from casebook.edition import fixes, source
 from casebook.errors import CasebookError
 
 
@@ -95,7 +96,7 @@ def test_rows_from_diff_reproduce_any_punctuation(text: str, inserts) -> None:
 
 def _cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "casebook.cli", *args], cwd=cwd, capture_output=True, text=True, timeout=120
+        [sys.executable, "-m", "casebook", *args], cwd=cwd, capture_output=True, text=True, timeout=120
     )
 
 
@@ -125,7 +126,7 @@ def test_validate_reports_broken_citation(project_copy: Path) -> None:
         "See {para}`P999` and\n\n:::{passage} P045\n:quote: 不在这里的话\n:::\n", encoding="utf-8"
     )
     out = subprocess.run(
-        [sys.executable, "-m", "casebook.cli", "validate"],
+        [sys.executable, "-m", "casebook", "validate"],
         cwd=project_copy,
         capture_output=True,
         text=True,

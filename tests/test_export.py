@@ -14,8 +14,9 @@ from xml.etree import ElementTree as ET
 import pytest
 import yaml
 
-from casebook import bank, cli
-from casebook.export import general_feedback_md, gift, qti, write_banks
+from casebook import cli
+from casebook.lms import general_feedback_md, gift, qti, write_banks
+from casebook.quiz import bank
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = Path(__file__).parent / "data" / "sample.yml"

@@ -14,7 +14,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from casebook import bank, cli, demo, grading, notebooks, submission, written
+from casebook import cli, grading
+from casebook.grading import demo, submission, written
+from casebook.quiz import bank, notebooks
 
 DATA = Path(__file__).parent / "data"
 SAMPLE = DATA / "sample.yml"
@@ -573,7 +575,7 @@ def test_grading_notebook_runs_clean(root: Path, tmp_path: Path) -> None:
 
 def test_cli_module_runs_as_script(root: Path) -> None:
     run = subprocess.run(
-        [sys.executable, "-m", "casebook.cli", "grade", "--help"],
+        [sys.executable, "-m", "casebook", "grade", "--help"],
         capture_output=True,
         text=True,
         cwd=root,

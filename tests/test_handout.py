@@ -7,13 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from casebook import edition, printable
+from casebook import edition
+from casebook.book import handout
 
 pytestmark = pytest.mark.slow
 
 
 def test_handout_html_and_pdf(tmp_path: Path) -> None:
-    html_path, pdf_path = printable.write(tmp_path / "case")
+    html_path, pdf_path = handout.write(tmp_path / "case")
     page = html_path.read_text(encoding="utf-8")
     assert re.findall(r'<tr class="(?:body|caption)" id="(p\d{3})"', page) == [
         f"p{i:03d}" for i in range(1, 116)
@@ -28,6 +29,6 @@ def test_handout_html_and_pdf(tmp_path: Path) -> None:
 
 
 def test_one_language_only(tmp_path: Path) -> None:
-    (html_path,) = printable.write(tmp_path / "case-en", lang="en", pdf=False)
+    (html_path,) = handout.write(tmp_path / "case-en", lang="en", pdf=False)
     page = html_path.read_text(encoding="utf-8")
     assert 'class="zh"' not in page and page.count('class="en"') == 115

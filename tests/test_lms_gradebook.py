@@ -8,10 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from casebook import bank as bank_mod
-from casebook import cli, demo
+from casebook import cli
 from casebook.errors import CasebookError
-from casebook.export import gradebook
+from casebook.grading import demo
+from casebook.lms import grades as lms_grades
+from casebook.quiz import bank as bank_mod
 
 HEADER = "submission,student,name,quiz,status,score,max_score,q1,q2\n"
 ROWS = [
@@ -49,7 +50,7 @@ def read(path: Path) -> list[list[str]]:
 def test_canvas_csv_has_points_possible_and_one_row_per_roster_student(files, tmp_path: Path) -> None:
     book, roster = files
     out = tmp_path / "canvas.csv"
-    grades = gradebook.export(book, roster, "canvas", out, assignment="Quiz 1 (bottom-up)", quiz="quiz")
+    grades = lms_grades.export(book, roster, "canvas", out, assignment="Quiz 1 (bottom-up)", quiz="quiz")
     assert read(out) == [
         ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", "Quiz 1 (bottom-up)"],
         ["    Points Possible", "", "", "", "", "10"],
@@ -71,7 +72,7 @@ def test_canvas_csv_has_points_possible_and_one_row_per_roster_student(files, tm
 def test_moodle_csv_maps_by_id_number_and_email(files, tmp_path: Path) -> None:
     book, roster = files
     out = tmp_path / "moodle.csv"
-    gradebook.export(book, roster, "moodle", out, quiz="quiz")
+    lms_grades.export(book, roster, "moodle", out, quiz="quiz")
     assert read(out) == [
         ["ID number", "Email address", "Full name", "quiz"],
         ["s1", "ann@uni.edu", "Ann Li", "7.5"],
@@ -84,16 +85,16 @@ def test_moodle_csv_maps_by_id_number_and_email(files, tmp_path: Path) -> None:
 def test_moodle_without_emails_and_canvas_ids_when_the_roster_has_them(tmp_path: Path) -> None:
     book = write(tmp_path / "g.csv", HEADER + ROWS[0] + "\n")
     roster = write(tmp_path / "r.csv", "\ufeffStudent_ID,Name,canvas_id\ns1,Ann Li,8812\n")  # BOM, caps
-    gradebook.export(book, roster, "moodle", tmp_path / "m.csv")
+    lms_grades.export(book, roster, "moodle", tmp_path / "m.csv")
     assert read(tmp_path / "m.csv") == [["ID number", "Full name", "quiz"], ["s1", "Ann Li", "7.5"]]
-    gradebook.export(book, roster, "canvas", tmp_path / "c.csv")
+    lms_grades.export(book, roster, "canvas", tmp_path / "c.csv")
     assert read(tmp_path / "c.csv")[2] == ["Ann Li", "8812", "s1", "", "", "7.5"]
 
 
 def test_two_graded_rows_for_one_student_are_left_for_a_person(tmp_path: Path) -> None:
     book = write(tmp_path / "g.csv", HEADER + ROWS[0] + "\n" + ROWS[0].replace("s1/", "s1b/") + "\n")
     roster = write(tmp_path / "r.csv", "student_id,name\ns1,Ann Li\n")
-    grades = gradebook.export(book, roster, "canvas", tmp_path / "c.csv")
+    grades = lms_grades.export(book, roster, "canvas", tmp_path / "c.csv")
     assert grades.scores == {} and "2 graded submissions" in grades.problems[0]
 
 
@@ -110,7 +111,7 @@ def test_mistakes_are_one_line(tmp_path: Path, roster: str, gradebook_text: str,
     book = write(tmp_path / "g.csv", gradebook_text + "\n")
     path = write(tmp_path / "r.csv", roster)
     with pytest.raises(CasebookError, match=message):
-        gradebook.export(book, path, "canvas", tmp_path / "out.csv")
+        lms_grades.export(book, path, "canvas", tmp_path / "out.csv")
     assert not (tmp_path / "out.csv").exists()
 
 
@@ -118,7 +119,7 @@ def test_unknown_quiz_is_named(files, tmp_path: Path) -> None:
     book, roster = files
     expected = r"no graded submission of quiz 'nope' \(graded quizzes: other, quiz\)"
     with pytest.raises(CasebookError, match=expected):
-        gradebook.export(book, roster, "canvas", tmp_path / "out.csv", quiz="nope")
+        lms_grades.export(book, roster, "canvas", tmp_path / "out.csv", quiz="nope")
 
 
 def test_command(files, tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
@@ -140,7 +141,7 @@ def test_a_graded_demo_class_exports_every_roster_student(tmp_path: Path) -> Non
     root = Path(__file__).resolve().parents[1]
     sample = bank_mod.load(Path(__file__).parent / "data" / "sample.yml", root)
     result = demo.run(tmp_path / "demo", students=30, banks=[sample], jobs=1)
-    grades = gradebook.export(result.gradebook, tmp_path / "demo" / "roster.csv", "canvas",
+    grades = lms_grades.export(result.gradebook, tmp_path / "demo" / "roster.csv", "canvas",
                               tmp_path / "canvas.csv")
     rows = read(tmp_path / "canvas.csv")[2:]
     assert len(rows) == 30
@@ -158,12 +159,12 @@ def test_total_points_leave_students_awaiting_review_empty(tmp_path: Path) -> No
                  "a.ipynb,s1,Ann,quiz,graded,7,10,8,0,15,20\n"
                  "b.ipynb,s2,Bo,quiz,graded,6,10,0,10,6,20\n")
     roster = write(tmp_path / "r.csv", "student_id,name\ns1,Ann\ns2,Bo\n")
-    grades = gradebook.export(book, roster, "canvas", tmp_path / "c.csv", points="total")
+    grades = lms_grades.export(book, roster, "canvas", tmp_path / "c.csv", points="total")
     assert read(tmp_path / "c.csv")[1:] == [["    Points Possible", "", "", "", "", "20"],
                                             ["Ann", "", "s1", "", "", "15"], ["Bo", "", "s2", "", "", ""]]
     assert grades.problems == ["s2 (Bo): 10 written points await review: grade left empty"]
-    gradebook.export(book, roster, "canvas", tmp_path / "auto.csv")  # the default: automatic points
+    lms_grades.export(book, roster, "canvas", tmp_path / "auto.csv")  # the default: automatic points
     assert [r[5] for r in read(tmp_path / "auto.csv")[1:]] == ["10", "7", "6"]
     plain = write(tmp_path / "p.csv", HEADER + ROWS[0] + "\n")
     with pytest.raises(CasebookError, match="no total column"):
-        gradebook.export(plain, roster, "moodle", tmp_path / "m.csv", points="total")
+        lms_grades.export(plain, roster, "moodle", tmp_path / "m.csv", points="total")

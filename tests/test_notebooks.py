@@ -10,8 +10,9 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from casebook import bank, edition, notebooks
+from casebook import edition
 from casebook.errors import CasebookError
+from casebook.quiz import bank, notebooks
 
 DATA = Path(__file__).parent / "data"
 

@@ -12,7 +12,10 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from casebook import bank, cli, demo, edition, grading, merge, notebooks, review, submission, written
+from casebook import cli, edition, grading, review
+from casebook.grading import demo, submission, written
+from casebook.quiz import bank, notebooks
+from casebook.review import merge, sheets
 
 DATA = Path(__file__).parent / "data"
 ESSAYS = DATA / "written.yml"
@@ -358,7 +361,7 @@ def test_codes_are_keyed_unique_and_lengthen_on_a_clash(tmp_path: Path, monkeypa
     codes = review.codes(students, key)
     assert len(set(codes.values())) == 300 and codes == review.codes(reversed(students), key)
     assert review.codes(students, bytes(32)) != codes
-    monkeypatch.setattr(review, "CODE_LENGTH", 1)
+    monkeypatch.setattr(sheets, "CODE_LENGTH", 1)
     short = review.codes(students, key)
     assert len(set(short.values())) == 300 and min(map(len, short.values())) > 2
 

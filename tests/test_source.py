@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from casebook.edition.source import load_paragraphs, read_seed, split_article
 from casebook.errors import CasebookError
-from casebook.source import load_paragraphs, read_seed, split_article
 
 SEED_SHA256 = "60b63fed329a7e5bf16e7f319272572438bdbde96a4a0c6624bd966d23ecaf00"
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "seeds" / "000_fe77c5f8a7169b59.txt"

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from casebook import standard
+from casebook.book import standard
 
 
 def test_the_course_meets_the_standard(root: Path) -> None:

@@ -7,14 +7,14 @@ from pathlib import Path
 import pytest
 import yaml
 
-from casebook import student_book
+from casebook.book import student_edition
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
 def student_html(root: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return student_book.build(root, out=tmp_path_factory.mktemp("student"))
+    return student_edition.build(root, out=tmp_path_factory.mktemp("student"))
 
 
 def _pages(html: Path) -> dict[str, str]:
@@ -48,7 +48,7 @@ def test_no_quiz_answers(student_html: Path, root: Path) -> None:
 
 def test_student_toc_drops_only_the_instructor_part(root: Path) -> None:
     toc = yaml.safe_load((root / "_toc.yml").read_text(encoding="utf-8"))
-    pruned = student_book.student_toc(toc)
+    pruned = student_edition.student_toc(toc)
     captions = [p["caption"] for p in pruned["parts"]]
     assert "Instructor" not in captions
     files = [c["file"] for p in pruned["parts"] for c in p["chapters"]]

@@ -6,7 +6,8 @@ from decimal import Decimal
 
 import pytest
 
-from casebook import edition, numbers
+from casebook import edition
+from casebook.edition import numbercheck
 
 
 @pytest.fixture(scope="module")
@@ -21,7 +22,7 @@ def test_every_paragraph_has_english(paras) -> None:
 
 
 def test_numbers_survive_translation(paras) -> None:
-    bad = {p.id: numbers.compare(p.text, p.en) for p in paras}
+    bad = {p.id: numbercheck.compare(p.text, p.en) for p in paras}
     assert {k: v for k, v in bad.items() if v} == {}
 
 
@@ -39,7 +40,7 @@ def test_numbers_survive_translation(paras) -> None:
     ],
 )
 def test_numbers_that_correspond(zh: str, en: str) -> None:
-    assert numbers.compare(zh, en) is None
+    assert numbercheck.compare(zh, en) is None
 
 
 @pytest.mark.parametrize(
@@ -51,8 +52,8 @@ def test_numbers_that_correspond(zh: str, en: str) -> None:
     ],
 )
 def test_numbers_that_differ_are_reported(zh: str, en: str, missing: str) -> None:
-    assert missing in (numbers.compare(zh, en) or "")
+    assert missing in (numbercheck.compare(zh, en) or "")
 
 
 def test_modal_may_is_not_a_month() -> None:
-    assert ("month", Decimal(5)) not in numbers.en_numbers("it may take time")
+    assert ("month", Decimal(5)) not in numbercheck.en_numbers("it may take time")

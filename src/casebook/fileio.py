@@ -39,7 +39,7 @@ def read_user_text(path: Path | str, what: str = "file", hint: str = "") -> str:
     Every way it can fail becomes one CasebookError line naming the file and
     what it was meant to be; ``hint`` is added to the "not UTF-8" line.
     """
-    from .errors import CasebookError
+    from casebook.errors import CasebookError
 
     path = Path(path)
     try:
@@ -102,3 +102,31 @@ def safe_name(text: str, fallback: str = "unknown") -> str:
     """A file-name part from a student id or name: word characters, dots, dashes."""
     name = _UNSAFE.sub("_", text.strip()).strip("._")
     return name[:80] or fallback
+
+
+# A cell a spreadsheet would read as a formula. OWASP's CSV-injection advice
+# (https://owasp.org/www-community/attacks/CSV_Injection): cells starting with
+# = + - @, tab or carriage return are prefixed with a single quote. Plain
+# numbers ("-2", "+1.5") are left alone so grade columns still import as numbers.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
+
+
+def spreadsheet_safe(value: object) -> object:
+    """``value`` as a CSV cell that Excel and LibreOffice show as text, never run as a formula."""
+    if not isinstance(value, str) or not value.startswith(_FORMULA_START):
+        return value
+    if _PLAIN_NUMBER.fullmatch(value):
+        return value
+    return "'" + value
+
+
+def csv_text(rows: Iterable[Iterable[object]], *, lineterminator: str = "\n") -> str:
+    """Rows as CSV text with every cell made :func:`spreadsheet_safe`: the one CSV writer for outputs."""
+    import csv
+    import io
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator=lineterminator)
+    writer.writerows([spreadsheet_safe(cell) for cell in row] for row in rows)
+    return buffer.getvalue()

@@ -15,7 +15,7 @@ from typing import Any
 
 from sphinx.application import Sphinx
 
-from . import case, cite, quiz
+from casebook.sphinx import case, cite, quiz
 
 STATIC = Path(__file__).parent / "static"
 

@@ -18,7 +18,7 @@ from sphinx.application import Sphinx
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
-from .data import anchor, paragraphs
+from casebook.sphinx.data import anchor, paragraphs
 
 logger = logging.getLogger(__name__)
 
@@ -87,8 +87,8 @@ class TimelineTableDirective(SphinxDirective):
     """The timeline as a table: date, event in English and Chinese, and its citation."""
 
     def run(self) -> list[nodes.Node]:
-        from ..timeline import load
-        from .cite import cite_node
+        from casebook.edition.timeline import load
+        from casebook.sphinx.cite import cite_node
 
         events = load(Path(self.env.app.srcdir))
         table = nodes.table(classes=["timeline-table"])
@@ -125,8 +125,9 @@ class EditionFixesDirective(SphinxDirective):
     def run(self) -> list[nodes.Node]:
         from collections import Counter
 
-        from .. import fixes, paths
-        from .cite import cite_node
+        from casebook import paths
+        from casebook.edition import fixes
+        from casebook.sphinx.cite import cite_node
 
         sdir = paths.seeds_dir(Path(self.env.app.srcdir))
         which = self.options.get("table", "chars")
@@ -170,9 +171,9 @@ class GlossaryTableDirective(SphinxDirective):
     }
 
     def run(self) -> list[nodes.Node]:
-        from ..edition import load as load_edition
-        from ..glossary import first_paragraph, glossary_file, load_entries
-        from .cite import cite_node
+        from casebook.edition import load as load_edition
+        from casebook.edition.glossary import first_paragraph, glossary_file, load_entries
+        from casebook.sphinx.cite import cite_node
 
         root = Path(self.env.app.srcdir)
         self.env.note_dependency(str(glossary_file(root)))

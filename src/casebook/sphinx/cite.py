@@ -11,7 +11,7 @@ from sphinx.application import Sphinx
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective, SphinxRole
 
-from .data import anchor, paragraphs
+from casebook.sphinx.data import anchor, paragraphs
 
 logger = logging.getLogger(__name__)
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from sphinx.application import Sphinx
 
-from ..edition import Paragraph, by_id
+from casebook.edition import Paragraph, by_id
 
 
 def paragraphs(app: Sphinx) -> dict[str, Paragraph]:

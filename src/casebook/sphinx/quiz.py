@@ -25,7 +25,7 @@ from sphinx.application import Sphinx
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
-from .data import anchor, paragraphs
+from casebook.sphinx.data import anchor, paragraphs
 
 logger = logging.getLogger(__name__)
 MD = MarkdownIt("commonmark", {"html": False})
@@ -200,7 +200,7 @@ class QuizDirective(SphinxDirective):
     required_arguments = 1
 
     def run(self) -> list[nodes.Node]:
-        from .. import bank as banks
+        from casebook.quiz import bank as banks
 
         quiz = self.arguments[0].strip()
         path = Path(self.env.app.srcdir) / "exercises" / f"{quiz}.yml"
@@ -217,7 +217,7 @@ class QuizDirective(SphinxDirective):
 
 
 def _resolve(app: Sphinx, doctree: nodes.document, docname: str) -> None:
-    from .. import bank as banks
+    from casebook.quiz import bank as banks
 
     reveal = app.config.casebook_quiz_reveal
     for node in list(doctree.findall(quiz_node)):

@@ -1,0 +1,15 @@
+"""The article as data: the verbatim seed, reviewed fixes, the citable edition, glossary and timeline.
+
+Owns ``seeds/`` → ``edition/edition.json``: cutting the article out of the page
+(:mod:`.source`), the reviewed character and punctuation tables (:mod:`.fixes`),
+the paragraphs with ids (:mod:`.core`), the number check between the Chinese and
+the English (:mod:`.numbercheck`), the glossary and the timeline data.
+
+Imports: only the shared leaves (``casebook.errors``, ``casebook.paths``,
+``casebook.fileio``). Everything else in the engine may import this package;
+it imports nothing above it.
+"""
+
+from casebook.edition.core import Paragraph, build, by_id, load, problems, to_json, write
+
+__all__ = ["Paragraph", "build", "by_id", "load", "problems", "to_json", "write"]
