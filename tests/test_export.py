@@ -207,7 +207,8 @@ def test_gift_round_trips_every_bank(banks: list[bank.Bank], tmp_path: Path) -> 
     for b, report in zip(banks, reports, strict=True):
         assert report.path == tmp_path / f"{b.quiz}.gift.txt"
         check_gift(b, report.path.read_text(encoding="utf-8"))
-        assert report.skipped == {"ordering": [q.id for q in b.questions if q.type == "ordering"]}
+        ordering = [q.id for q in b.questions if q.type == "ordering"]
+        assert report.skipped == ({"ordering": ordering} if ordering else {})
         assert sum(report.carried.values()) == len([q for q in b.questions if q.type != "ordering"])
 
 
@@ -336,7 +337,8 @@ def test_qti_round_trips_every_bank(banks: list[bank.Bank], tmp_path: Path) -> N
     for b, report in zip(banks, reports, strict=True):
         assert report.path == tmp_path / f"{b.quiz}.qti.zip"
         check_qti(b, report.path.read_bytes())
-        assert report.skipped == {"ordering": [q.id for q in b.questions if q.type == "ordering"]}
+        ordering = [q.id for q in b.questions if q.type == "ordering"]
+        assert report.skipped == ({"ordering": ordering} if ordering else {})
 
 
 def test_qti_special_characters_survive(nasty: bank.Bank) -> None:
@@ -356,7 +358,7 @@ def test_qti_is_byte_identical_across_runs(banks: list[bank.Bank]) -> None:
 
 # --- the command --------------------------------------------------------------------------------
 
-def test_export_command_reports_what_each_format_cannot_carry(tmp_path: Path,
+def test_export_command_reports_what_each_format_cannot_carry(tmp_path: Path, banks: list[bank.Bank],
                                                                capsys: pytest.CaptureFixture) -> None:
     assert cli.main(["export", "--format", "gift", "--out", str(tmp_path), "--quiz", "bottom-up"]) == 0
     out = capsys.readouterr().out
@@ -368,7 +370,8 @@ def test_export_command_reports_what_each_format_cannot_carry(tmp_path: Path,
     out = capsys.readouterr().out
     assert sorted(p.name for p in tmp_path.glob("*.qti.zip")) == [
         "bottom-up.qti.zip", "boundaries.qti.zip", "techfin.qti.zip"]
-    assert out.count("ordering: not supported by Canvas QTI") == 3
+    with_ordering = [b for b in banks if any(q.type == "ordering" for q in b.questions)]
+    assert out.count("ordering: not supported by Canvas QTI") == len(with_ordering)
 
 
 def test_export_command_with_an_outside_bank(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
