@@ -649,3 +649,28 @@ def test_feedback_is_html_unless_markdown_is_asked_for(tmp_path: Path, sample: b
     assert {p.suffix for p in feedback.iterdir()} == {".md"}, "pages of a format not asked for stay"
     with pytest.raises(grading.CasebookError, match="feedback format .pdf."):
         grading.grade_paths([path], tmp_path / "out", banks=[sample], jobs=1, feedback=("pdf",))
+
+
+def test_grade_quiz_option_grades_that_quiz_only(tmp_path: Path, root: Path) -> None:
+    """`grade --quiz bottom-up` over the three chapters' solutions: the others are skipped."""
+    assert cli.main(["solutions", "--out", str(tmp_path / "S")]) == 0
+    banks = [bank.load(p) for p in bank.discover(root)]
+    assert len(banks) >= 2, "needs banks of several quizzes"
+    chosen = banks[0].quiz
+    result = grading.grade_paths([tmp_path / "S"], tmp_path / "G", quiz=chosen, jobs=1, plots=False)
+    statuses = {r["quiz"]: r["status"] for r in result.rows}
+    assert statuses == {b.quiz: "graded" if b.quiz == chosen else submission.OTHER_QUIZ
+                        for b in banks}
+    own = [q.id for q in banks[0].questions]
+    assert result.columns[len(grading.FIXED_COLUMNS):] == (
+        written.COLUMNS if any(q.manual for q in banks[0].questions) else []) + own
+    graded = [r for r in result.rows if r["status"] == "graded"]
+    assert [r["score"] for r in graded] == [r["max_score"] for r in graded]
+    assert all(r["score"] == "" for r in result.rows if r["quiz"] != chosen)
+    assert len(result.feedback) == 1 and result.feedback[0].name.endswith(f"-{chosen}.html")
+    if result.written:
+        assert list(written.load_store(tmp_path / "G")["quizzes"]) == [chosen]
+    assert result.all_graded  # skipped on purpose, so --strict still exits 0
+    everything = grading.grade_paths([tmp_path / "S"], tmp_path / "all", jobs=1, plots=False)
+    assert {r["status"] for r in everything.rows} == {"graded"}
+    assert len(everything.rows) == len(banks)

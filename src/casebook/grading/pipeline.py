@@ -88,7 +88,8 @@ class Result:
 
     @property
     def all_graded(self) -> bool:
-        return set(self.counts) <= {GRADED}
+        """Every file graded, apart from those of other quizzes skipped on purpose (--quiz)."""
+        return set(self.counts) <= {GRADED, submission.OTHER_QUIZ}
 
 
 # --- inputs -----------------------------------------------------------------------------------
@@ -129,8 +130,12 @@ def _init(context: dict[str, Any]) -> None:
     _SCORED.clear()  # a corrected key in the same session must not reuse old credits
 
 
-def grade_file(path: str, keys: dict[str, dict], default_quiz: str | None) -> Row:
-    """Read, identify and score one file; never raises for anything the file contains."""
+def grade_file(path: str, keys: dict[str, dict], default_quiz: str | None,
+               only: str | None = None) -> Row:
+    """Read, identify and score one file; never raises for anything the file contains.
+
+    With ``only`` (``grade --quiz``), a notebook of another quiz is skipped, not scored.
+    """
     row = Row(submission=path)
     try:
         stat = os.stat(path)
@@ -147,6 +152,8 @@ def grade_file(path: str, keys: dict[str, dict], default_quiz: str | None) -> Ro
         row.student, row.name = sid, name
         quiz = parsed.quiz or default_quiz
         row.quiz = quiz or ""
+        if only is not None and quiz != only:
+            raise Rejected(submission.OTHER_QUIZ)
         key = keys.get(quiz or "")
         if key is None:
             raise Rejected(submission.UNKNOWN_QUIZ)
@@ -205,7 +212,8 @@ def _score_value(q: dict, value: object) -> tuple:
 
 
 def _grade_chunk(chunk: list[str]) -> list[Row]:
-    return [grade_file(p, _CONTEXT["keys"], _CONTEXT["default_quiz"]) for p in chunk]
+    return [grade_file(p, _CONTEXT["keys"], _CONTEXT["default_quiz"], _CONTEXT["only"])
+            for p in chunk]
 
 
 def _feedback_chunk(chunk: list[dict]) -> list[str]:
@@ -315,8 +323,11 @@ def grade_paths(paths_in: Sequence[Path | str], out_dir: Path | str, *,
                 feedback: Sequence[str] = DEFAULT_FEEDBACK) -> Result:
     """Grade notebooks and folders of notebooks into out_dir; the API behind `casebook grade`.
 
-    ``banks`` None means the project's exercises/*.yml. ``quiz`` is used for
-    notebooks whose metadata names no quiz (else the only bank's quiz).
+    ``banks`` None means the project's exercises/*.yml. ``quiz`` limits the run
+    to that quiz: its notebooks (and those whose metadata names no quiz) are
+    graded, notebooks of other quizzes get the status "skipped: another quiz",
+    and the gradebook, feedback, item analysis and written.json hold that quiz
+    only. Without it, a notebook that names no quiz is graded as the only bank's.
     """
     started = time.perf_counter()
     if not paths_in:
@@ -327,7 +338,7 @@ def grade_paths(paths_in: Sequence[Path | str], out_dir: Path | str, *,
         raise CasebookError(f"feedback format {unknown[0] if unknown else '(none)'!r}: use html, md or both")
     loaded = _resolve_banks(banks, root)
     if quiz is not None:
-        banks_mod.select(loaded, quiz)
+        loaded = banks_mod.select(loaded, quiz)
     keys = {b.quiz: banks_mod.answer_key(b) for b in loaded}
     default_quiz = quiz or (loaded[0].quiz if len(loaded) == 1 else None)
     inputs = find_inputs(paths_in)
@@ -339,6 +350,7 @@ def grade_paths(paths_in: Sequence[Path | str], out_dir: Path | str, *,
     context = {
         "keys": keys,
         "default_quiz": default_quiz,
+        "only": quiz,
         "prepared": {b.quiz: pages.prepare(b, paras) for b in loaded},
         "reveal": reveal,
         "formats": formats,

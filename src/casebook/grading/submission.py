@@ -34,6 +34,7 @@ UNKNOWN_QUIZ = "unknown quiz"
 NO_ANSWERS = "no answers found"
 DUPLICATE = "duplicate submission"
 UNREADABLE_FILE = "unreadable file"
+OTHER_QUIZ = "skipped: another quiz"  # grade --quiz ID: a notebook of a quiz not asked for
 
 _IDENTITY_NAMES = ("student_name", "student_id")
 _TEXT_CELLS = ("markdown", "raw", "heading")
