@@ -467,7 +467,16 @@ def test_malformed_notebooks_are_all_accounted_for(
     assert sorted(Path(r["submission"]).name for r in result.rows) == sorted(
         f"{i}.ipynb" for i in range(len(plan))
     )
-    assert all(r["status"] for r in result.rows)
+    status = {Path(r["submission"]).stem: r["status"] for r in result.rows}
+    known = {submission.GRADED, submission.UNREADABLE, submission.NOT_NOTEBOOK,
+             submission.NO_ANSWERS, submission.DUPLICATE}
+    assert set(status.values()) <= known, status
+    sure = {"bytes": submission.UNREADABLE, "truncate": submission.UNREADABLE,
+            "shuffle": submission.GRADED, "dup": submission.GRADED, "v3": submission.GRADED,
+            "noids": submission.GRADED}
+    for i, (kind, _) in enumerate(plan):
+        if kind in sure:
+            assert status[str(i)] == sure[kind], (kind, status[str(i)])
 
 
 def test_parallel_grading_matches_serial(tmp_path: Path, sample: bank.Bank) -> None:
