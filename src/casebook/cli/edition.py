@@ -29,9 +29,15 @@ def _edition(args: argparse.Namespace) -> int:
 def _validate(args: argparse.Namespace) -> int:
     from casebook import checks
 
-    found = checks.run(paths.project_root(), banks=[Path(b) for b in args.bank])
+    root, extra = paths.project_root(), [Path(b) for b in args.bank]
+    found = checks.run(root, banks=extra)
     for line in found:
         print(line)
+    cues = checks.warnings(root, banks=extra)
+    for line in cues:
+        print(f"warning: {line}")
+    if cues:
+        print(f"{len(cues)} form cue warning(s): a reader without the article may use them", file=sys.stderr)
     if found:
         print(f"{len(found)} problem(s)", file=sys.stderr)
         return 1
