@@ -479,6 +479,7 @@ def test_malformed_notebooks_are_all_accounted_for(
             assert status[str(i)] == sure[kind], (kind, status[str(i)])
 
 
+@pytest.mark.slow  # a pool of worker processes
 def test_parallel_grading_matches_serial(tmp_path: Path, sample: bank.Bank) -> None:
     folder = demo.make_class(
         tmp_path / "class", students=grading.IN_PROCESS_BELOW + 10, seed=3, banks=[sample]
@@ -568,6 +569,7 @@ def test_cli_demo_is_deterministic(isolated: Path, capsys) -> None:
     assert len(list(Path("d1/graded/plots").glob("*.png"))) == 3
 
 
+@pytest.mark.slow  # a Jupyter kernel
 def test_grading_notebook_runs_clean(root: Path, tmp_path: Path) -> None:
     """exercises/grading.ipynb runs top to bottom on its demo class with nothing on stderr."""
     nbclient = pytest.importorskip("nbclient")
@@ -582,6 +584,7 @@ def test_grading_notebook_runs_clean(root: Path, tmp_path: Path) -> None:
     assert len(images) >= 3
 
 
+@pytest.mark.slow  # a subprocess
 def test_cli_module_runs_as_script(root: Path) -> None:
     run = subprocess.run(
         [sys.executable, "-m", "casebook", "grade", "--help"],

@@ -184,6 +184,7 @@ def test_practice_and_roster_do_not_combine(tmp_path: Path, sample: bank.Bank) -
         notebooks.release([sample], tmp_path, practice=True, roster=[("1", "A")])
 
 
+@pytest.mark.slow  # a Jupyter kernel
 def test_practice_notebook_runs_in_a_real_kernel(tmp_path: Path, sample: bank.Bank,
                                                  paras: dict) -> None:
     """What a student sees: answer two questions, run all, read the check."""
