@@ -22,7 +22,6 @@ import math
 import re
 import unicodedata
 
-
 # Outcomes of one answer: the words gradebooks and feedback show. Plain strings
 # (not an enum) so that the copy embedded in a practice notebook runs on any Python 3.
 BLANK = "blank"
@@ -87,7 +86,7 @@ def _fold(text: str) -> str:
     return unicodedata.normalize("NFKC", text).strip().casefold()
 
 
-def _key(value: object) -> "str | None":
+def _key(value: object) -> str | None:
     """An option key as the student may type it: 'B', ' b ', '（b）', 2 all read as keys."""
     if isinstance(value, bool) or value is None:
         return None
@@ -96,11 +95,11 @@ def _key(value: object) -> "str | None":
     return None
 
 
-def _single_key(value: object) -> "str | None":
+def _single_key(value: object) -> str | None:
     return _key(value[0] if isinstance(value, (list, tuple)) and len(value) == 1 else value)
 
 
-def _key_list(value: object) -> "list[str] | None":
+def _key_list(value: object) -> list[str] | None:
     if isinstance(value, str):
         value = [part for part in _SPLIT.split(value) if part]
     if not isinstance(value, (list, tuple, set, frozenset)):
@@ -116,7 +115,7 @@ def _key_list(value: object) -> "list[str] | None":
     return keys
 
 
-def _number(value: object) -> "float | None":
+def _number(value: object) -> float | None:
     """A number, or None: "12 minutes" is not a number, "12", "1,200", "１２" and "1e3" are."""
     if isinstance(value, bool):
         return None
@@ -136,7 +135,7 @@ def _number(value: object) -> "float | None":
     return number if math.isfinite(number) else None
 
 
-def _truth(value: object) -> "bool | None":
+def _truth(value: object) -> bool | None:
     if isinstance(value, bool):
         return value
     if isinstance(value, int) and value in (0, 1):
@@ -161,7 +160,7 @@ def _close(number: float, target: float, tolerance: float) -> bool:
     return abs(number - target) <= tolerance + 1e-9 * max(1.0, abs(target))
 
 
-def gloss_parts(text: str) -> "list[str]":
+def gloss_parts(text: str) -> list[str]:
     """The normalised pieces of an answer given with a gloss; one piece when there is none."""
     parts = [normalize_text(part) for part in _GLOSS.split(text)]
     return [part for part in parts if part]
@@ -180,7 +179,7 @@ def _contains(text: str, form: str) -> bool:
     return False
 
 
-def text_verdict(question: dict, value: str) -> "tuple[bool, str]":
+def text_verdict(question: dict, value: str) -> tuple[bool, str]:
     """(right, misconception) of a short answer.
 
     The answer is right when, normalised, it is an accepted form; or when it is
@@ -207,7 +206,7 @@ def text_verdict(question: dict, value: str) -> "tuple[bool, str]":
 
 # ---- credit: (fraction, outcome, note for the student), one scorer per type ----
 
-def _credit_single(question: dict, value: object) -> "tuple[float, str, str]":
+def _credit_single(question: dict, value: object) -> tuple[float, str, str]:
     key = _single_key(value)
     if key is None:
         return 0.0, INVALID, "expected one option key in quotes, e.g. \"b\""
@@ -216,7 +215,7 @@ def _credit_single(question: dict, value: object) -> "tuple[float, str, str]":
     return (1.0, RIGHT, "") if key == question["answer"] else (0.0, WRONG, "")
 
 
-def _credit_multiple(question: dict, value: object) -> "tuple[float, str, str]":
+def _credit_multiple(question: dict, value: object) -> tuple[float, str, str]:
     keys = _key_list(value)
     if keys is None:
         return 0.0, INVALID, "expected a list of option keys, e.g. [\"a\", \"c\"]"
@@ -225,14 +224,14 @@ def _credit_multiple(question: dict, value: object) -> "tuple[float, str, str]":
     return fraction, _outcome(fraction), ""
 
 
-def _credit_true_false(question: dict, value: object) -> "tuple[float, str, str]":
+def _credit_true_false(question: dict, value: object) -> tuple[float, str, str]:
     truth = _truth(value)
     if truth is None:
         return 0.0, INVALID, "expected True or False"
     return (1.0, RIGHT, "") if truth == question["answer"] else (0.0, WRONG, "")
 
 
-def _credit_numeric(question: dict, value: object) -> "tuple[float, str, str]":
+def _credit_numeric(question: dict, value: object) -> tuple[float, str, str]:
     number = _number(value)
     if number is None:
         return 0.0, INVALID, "expected a number, e.g. 12.5"
@@ -241,7 +240,7 @@ def _credit_numeric(question: dict, value: object) -> "tuple[float, str, str]":
     return 0.0, WRONG, ""
 
 
-def _credit_ordering(question: dict, value: object) -> "tuple[float, str, str]":
+def _credit_ordering(question: dict, value: object) -> tuple[float, str, str]:
     keys = _key_list(value)
     if keys is None:
         return 0.0, INVALID, "expected a list of item keys in order, e.g. [\"c\", \"a\", \"b\"]"
@@ -249,7 +248,7 @@ def _credit_ordering(question: dict, value: object) -> "tuple[float, str, str]":
     return fraction, _outcome(fraction), ""
 
 
-def _credit_matching(question: dict, value: object) -> "tuple[float, str, str]":
+def _credit_matching(question: dict, value: object) -> tuple[float, str, str]:
     if not isinstance(value, dict):
         return 0.0, INVALID, "expected a dict, e.g. {\"a\": \"x\", \"b\": \"y\"}"
     given = {_key(k): _key(v) for k, v in value.items()}
@@ -258,14 +257,14 @@ def _credit_matching(question: dict, value: object) -> "tuple[float, str, str]":
     return fraction, _outcome(fraction), ""
 
 
-def _credit_short_text(question: dict, value: object) -> "tuple[float, str, str]":
+def _credit_short_text(question: dict, value: object) -> tuple[float, str, str]:
     if not isinstance(value, (str, int, float)) or isinstance(value, bool):
         return 0.0, INVALID, "expected text in quotes"
     right, _ = text_verdict(question, str(value))
     return (1.0, RIGHT, "") if right else (0.0, WRONG, "")
 
 
-def _credit_written(question: dict, value: object) -> "tuple[float, str, str]":
+def _credit_written(question: dict, value: object) -> tuple[float, str, str]:
     if not isinstance(value, str):
         return 0.0, INVALID, "expected text between the triple quotes"
     return 0.0, MANUAL, ""
@@ -283,7 +282,7 @@ CREDIT = {
 }
 
 
-def credit(question: dict, value: object) -> "tuple[float, str, str]":
+def credit(question: dict, value: object) -> tuple[float, str, str]:
     """(fraction of the points earned, outcome, note for the student)."""
     if is_blank(value):
         return 0.0, BLANK, ""
@@ -293,7 +292,7 @@ def credit(question: dict, value: object) -> "tuple[float, str, str]":
     return scorer(question, value)
 
 
-def ordering_fraction(answer: "list[str]", given: "list[str]") -> float:
+def ordering_fraction(answer: list[str], given: list[str]) -> float:
     """Share of item pairs the student put in the right relative order.
 
     Kendall-style pairs rather than exact positions: one item moved from the
@@ -301,7 +300,7 @@ def ordering_fraction(answer: "list[str]", given: "list[str]") -> float:
     Keys that are not items are ignored; a repeated key counts where it first
     appears; a missing item loses every pair it belongs to.
     """
-    position: "dict[str, int]" = {}
+    position: dict[str, int] = {}
     for index, key in enumerate(given):
         position.setdefault(key, index)
     n = len(answer)
@@ -383,24 +382,24 @@ def misconception(question: dict, value: object) -> str:
 # ---- choices: the labels the item analysis counts ----
 
 
-def _choices_single(question: dict, value: object, outcome: str) -> "list[str]":
+def _choices_single(question: dict, value: object, outcome: str) -> list[str]:
     key = _single_key(value)
     return [key if key is not None and key in question["options"] else "(other)"]
 
 
-def _choices_multiple(question: dict, value: object, outcome: str) -> "list[str]":
+def _choices_multiple(question: dict, value: object, outcome: str) -> list[str]:
     keys = _key_list(value)
     if keys is None:
         return ["(other)"]
     return [k if k in question["options"] else "(other)" for k in dict.fromkeys(keys)]
 
 
-def _choices_true_false(question: dict, value: object, outcome: str) -> "list[str]":
+def _choices_true_false(question: dict, value: object, outcome: str) -> list[str]:
     truth = _truth(value)
     return ["(other)" if truth is None else str(truth).lower()]
 
 
-def _choices_by_outcome(question: dict, value: object, outcome: str) -> "list[str]":
+def _choices_by_outcome(question: dict, value: object, outcome: str) -> list[str]:
     if not outcome:
         outcome = credit(question, value)[1]
     if outcome in (WRONG, INVALID) and misconception(question, value):
@@ -420,7 +419,7 @@ CHOICES = {
 }
 
 
-def choices(question: dict, value: object, outcome: str = "") -> "list[str]":
+def choices(question: dict, value: object, outcome: str = "") -> list[str]:
     """Labels counted by the item analysis: option keys where there are options.
 
     Pass the outcome already computed by ``credit`` to avoid scoring twice.
