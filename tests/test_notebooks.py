@@ -12,7 +12,7 @@ import pytest
 
 from casebook import edition
 from casebook.errors import CasebookError
-from casebook.quiz import bank, notebooks
+from casebook.quiz import bank, layout, notebooks
 
 DATA = Path(__file__).parent / "data"
 
@@ -39,7 +39,7 @@ def test_student_notebook_layout(tmp_path: Path, sample: bank.Bank) -> None:
     assert (nb.nbformat, nb.nbformat_minor) == (4, 5)
     assert all(c.get("id") for c in nb.cells)
     assert nb.metadata.kernelspec.name == "python3"
-    assert nb.metadata.casebook == {"quiz": "sample", "version": sample.version}
+    assert nb.metadata.casebook == {"quiz": "sample", "version": sample.version, "format": layout.FORMAT}
     assert nb.cells[0].cell_type == "markdown" and "How to answer" in nb.cells[0].source
     (identity,) = _cells(nb, "identity")
     assert 'student_name = ""' in identity.source and 'student_id = ""' in identity.source

@@ -148,6 +148,9 @@ def grade_file(path: str, keys: dict[str, dict], default_quiz: str | None,
             raise Rejected(submission.TOO_LARGE)
         parsed = submission.load(data)
         del data
+        if parsed.format_problem:
+            row.notes.append(parsed.format_problem)
+            raise Rejected(submission.NEWER_FORMAT)
         sid, name, _ = submission.identity(parsed, path)
         row.student, row.name = sid, name
         quiz = parsed.quiz or default_quiz
