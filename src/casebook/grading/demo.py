@@ -30,8 +30,8 @@ from typing import Any
 from casebook import fileio
 from casebook.quiz import bank as banks_mod
 from casebook.quiz import layout, notebooks
-from casebook.quiz.layout import WRITTEN_PLACEHOLDER
 from casebook.quiz.bank import Bank, Question
+from casebook.quiz.layout import WRITTEN_PLACEHOLDER
 
 BLOOM_DIFFICULTY = {"remember": -1.2, "understand": -0.5, "apply": 0.0, "analyze": 0.6,
                     "evaluate": 1.1}
