@@ -23,11 +23,12 @@ are the general feedback (``####``).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from casebook import __version__, fileio
 from casebook.lms import Report, general_feedback_md, number, of_type
-from casebook.quiz.bank import Bank, Question
+from casebook.quiz.bank import TYPES, Bank, Question
 
 NAME = "Moodle GIFT"
 SPECIAL = "~=#{}:"
@@ -95,6 +96,16 @@ def _answers(q: Question) -> list[str]:
         lines += [f"= -> {_side(t.text)}" for t in q.targets or [] if t.key not in used]
         return lines
     return []  # written: an essay has no answers
+
+
+def _cannot_carry(q: Question, report: Report) -> None:
+    """GIFT has no ordering type: the report lists the question as skipped."""
+    report.skip(q)
+
+
+# Every question type's writer (the registry test checks each type has one).
+WRITERS: dict[str, Callable[..., object]] = {
+    kind: _cannot_carry if kind == "ordering" else _answers for kind in TYPES}
 
 
 def question(q: Question) -> str:

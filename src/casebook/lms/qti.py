@@ -31,6 +31,7 @@ import html
 import io
 import re
 import zipfile
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 from xml.etree import ElementTree as ET
@@ -39,7 +40,7 @@ from markdown_it import MarkdownIt
 
 from casebook import __version__
 from casebook.lms import Report, general_feedback_md, number, of_type
-from casebook.quiz.bank import Bank, Question
+from casebook.quiz.bank import TYPES, Bank, Question
 
 NAME = "Canvas QTI"
 QTI_NS = "http://www.imsglobal.org/xsd/ims_qtiasiv1p2"
@@ -230,6 +231,15 @@ def _written(q: Question, presentation, process, feedback) -> None:
 
 BUILD = {"single": _single, "multiple": _multiple, "true_false": _true_false, "numeric": _numeric,
          "short_text": _short_text, "matching": _matching, "written": _written}
+
+
+def _cannot_carry(q: Question, report: Report) -> None:
+    """Canvas has no question type for it: the report lists the question as skipped."""
+    report.skip(q)
+
+
+# Every question type's writer (the registry test checks each type has one).
+WRITERS: dict[str, Callable[..., None]] = {kind: BUILD.get(kind, _cannot_carry) for kind in TYPES}
 
 
 # --- package ----------------------------------------------------------------------------------
