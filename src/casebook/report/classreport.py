@@ -43,7 +43,7 @@ from casebook.errors import CasebookError
 from casebook.grading import pipeline
 from casebook.grading.submission import GRADED
 from casebook.quiz import bank as banks_mod
-from casebook.review import codes, secret
+from casebook.review.codes import codes, secret
 
 TOP_PASSAGES = 10  # ranked on the page; every cited paragraph is in paragraphs.csv
 TOP_MISCONCEPTIONS = 5  # cold-call candidates are listed for this many
