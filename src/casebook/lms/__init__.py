@@ -8,6 +8,10 @@ formats share: the report of what each file carries, and the feedback text.
 No format carries every question type: each one says what it dropped or
 weakened (``Report.lines``) instead of exporting something that would score
 differently in the LMS without anyone noticing.
+
+Imports: ``casebook.quiz``, ``casebook.grading`` (the gradebook's format and
+statuses), ``casebook.edition`` and the shared leaves. Only ``casebook.cli``
+and ``casebook.checks`` import this package.
 """
 
 from __future__ import annotations

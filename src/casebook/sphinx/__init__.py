@@ -6,6 +6,10 @@ English on hover or keyboard focus; ``{passage}`` quotes a span of a paragraph
 and fails the build when the quote is not verbatim in the edition. Unknown
 paragraph ids and unverifiable quotes are Sphinx warnings, so a ``-W`` build
 fails on them.
+
+Imports: ``casebook.edition``, ``casebook.quiz``, ``casebook.book`` and the
+shared leaves. Sphinx loads it (``_config.yml``); nothing in the engine
+imports it.
 """
 
 from __future__ import annotations
