@@ -19,7 +19,7 @@ import pytest
 import casebook
 
 PACKAGE = Path(casebook.__file__).parent
-LEAVES = {"errors", "paths", "fileio", "__init__", "__main__"}
+LEAVES = {"errors", "paths", "fileio", "roster", "__init__", "__main__"}
 BELOW = {
     "leaf": {"leaf"},
     "edition": {"leaf", "edition"},

@@ -10,7 +10,6 @@ keys, so one answer key grades every copy.
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import inspect
 import json
@@ -21,7 +20,7 @@ from typing import Any
 import nbformat
 from nbformat import v4
 
-from casebook import fileio
+from casebook import fileio, roster
 from casebook.edition import Paragraph
 from casebook.errors import CasebookError
 from casebook.quiz import layout, scoring, wording
@@ -330,35 +329,16 @@ def write(nb: dict, path: Path) -> Path:
 
 
 def read_roster(path: Path) -> list[tuple[str, str]]:
-    """(student_id, name) rows of a roster CSV; every mistake is one line."""
-    path = Path(path)
-    text = fileio.read_user_text(path, "roster file")
-    try:
-        reader = csv.DictReader(text.splitlines())
-        header = [h.strip() for h in reader.fieldnames or []]
-        if "student_id" not in header or "name" not in header:
-            raise CasebookError(f"{path}: roster needs columns student_id,name (has: "
-                                f"{','.join(header) or 'nothing'})")
-        reader.fieldnames = header
-        rows, seen, files = [], {}, {}
-        for line, row in enumerate(reader, start=2):
-            sid = (row.get("student_id") or "").strip()
-            name = (row.get("name") or "").strip()
-            if not sid:
-                raise CasebookError(f"{path}:{line}: empty student_id")
-            if sid in seen:
-                raise CasebookError(f"{path}:{line}: student_id {sid} also on line {seen[sid]}")
-            safe = fileio.safe_name(sid)
-            if safe in files:
-                raise CasebookError(f"{path}:{line}: student_id {sid} gives the same folder "
-                                    f"name as line {files[safe]}")
-            seen[sid], files[safe] = line, line
-            rows.append((sid, name))
-    except csv.Error as exc:
-        raise CasebookError(f"{path}: not a readable CSV ({exc})") from None
-    if not rows:
-        raise CasebookError(f"{path}: roster has no students")
-    return rows
+    """(student_id, name) rows of a roster CSV (casebook.roster), each giving its own folder."""
+    students = roster.read(path)
+    folders: dict[str, int] = {}
+    for line, student in enumerate(students, start=2):
+        safe = fileio.safe_name(student.student_id).casefold()
+        if safe in folders:
+            raise CasebookError(f"{path}:{line}: student_id {student.student_id} gives the same "
+                                f"folder name as line {folders[safe]}")
+        folders[safe] = line
+    return [(s.student_id, s.name) for s in students]
 
 
 def release(banks: list[Bank], out: Path, *, practice: bool = False,
