@@ -3,7 +3,9 @@
 One module per job: ``qti`` writes a bank as a QTI 1.2 package for Canvas,
 ``gift`` as Moodle GIFT text, ``grades`` turns the grader's gradebook.csv
 into the CSV an LMS imports grades from. This module holds what the two bank
-formats share: the report of what each file carries, and the feedback text.
+formats share (:mod:`.report`): the report of what each file carries, and the
+feedback text; the format modules import it from there, not from this
+package, so the package can import them without a cycle.
 
 No format carries every question type: each one says what it dropped or
 weakened (``Report.lines``) instead of exporting something that would score
@@ -16,75 +18,23 @@ and ``casebook.checks`` import this package.
 
 from __future__ import annotations
 
-from collections import Counter
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from pathlib import Path
 
-from casebook.quiz.bank import TYPES, Bank, Question
+from casebook.lms import gift, qti
+from casebook.lms.report import Report, evidence_md, general_feedback_md, number, of_type
+from casebook.quiz.bank import Bank
 
-FORMATS = ("qti", "gift")
-
-
-@dataclass
-class Report:
-    """What one exported file carries, and what it could not."""
-
-    quiz: str
-    path: Path
-    fmt: str  # the target's name as a reader knows it, "Canvas QTI" or "Moodle GIFT"
-    carried: Counter = field(default_factory=Counter)  # question type -> number exported
-    skipped: dict[str, list[str]] = field(default_factory=dict)  # type -> question ids
-    notes: list[str] = field(default_factory=list)  # carried, but with something lost
-
-    @property
-    def total(self) -> int:
-        return sum(self.carried.values()) + sum(len(ids) for ids in self.skipped.values())
-
-    def skip(self, q: Question) -> None:
-        self.skipped.setdefault(q.type, []).append(q.id)
-
-    def lines(self) -> list[str]:
-        """One line for the file, then one per type the format cannot carry, then the losses."""
-        kinds = ", ".join(f"{kind} {self.carried[kind]}" for kind in TYPES if self.carried[kind])
-        out = [f"{self.quiz}: {sum(self.carried.values())} of {self.total} questions -> "
-               f"{self.path} ({kinds or 'nothing'})"]
-        for kind, ids in self.skipped.items():
-            plural = "question" if len(ids) == 1 else "questions"
-            out.append(f"  {kind}: not supported by {self.fmt}, {len(ids)} {plural} skipped "
-                       f"({', '.join(ids)})")
-        out += [f"  note: {note}" for note in self.notes]
-        return out
+__all__ = ["EXPORTS", "Report", "evidence_md", "general_feedback_md", "number", "of_type",
+           "write_banks"]
 
 
-def of_type(bank: Bank, kind: str) -> list[Question]:
-    return [q for q in bank.questions if q.type == kind]
-
-
-def evidence_md(q: Question) -> str:
-    """The cited passages, as the student feedback cites them: quote (paragraph id)."""
-    return "\n\n".join(f"> {ev.quote} ({ev.para})" for ev in q.evidence)
-
-
-def general_feedback_md(q: Question) -> str:
-    """Shown after the attempt in the LMS: the explanation and the cited passages (Markdown)."""
-    parts = [q.explanation.strip()] if q.explanation else []
-    parts.append("Evidence:\n\n" + evidence_md(q))
-    return "\n\n".join(parts)
-
-
-def number(value: float) -> str:
-    """100 not 100.0, 0.5, 1e-07 as 0.0000001: a plain decimal any LMS parser reads."""
-    text = f"{value:.10f}".rstrip("0").rstrip(".")
-    return "0" if text in ("", "-0") else text
+# Each bank format's writer of one file: write(bank, out_dir) -> Report.
+EXPORTS: dict[str, Callable[[Bank, Path], Report]] = {"qti": qti.write, "gift": gift.write}
 
 
 def write_banks(banks: list[Bank], fmt: str, out_dir: Path) -> list[Report]:
     """Write one file per bank in out_dir; the reports say what each file carries."""
-    if fmt == "qti":
-        from casebook.lms import qti as module
-    elif fmt == "gift":
-        from casebook.lms import gift as module
-    else:
+    if fmt not in EXPORTS:
         raise ValueError(f"unknown export format {fmt!r}")
-    out_dir = Path(out_dir)
-    return [module.write(bank, out_dir) for bank in banks]
+    return [EXPORTS[fmt](bank, Path(out_dir)) for bank in banks]

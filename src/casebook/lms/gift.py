@@ -27,7 +27,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from casebook import __version__, fileio
-from casebook.lms import Report, general_feedback_md, number, of_type
+from casebook.lms.report import Report, general_feedback_md, number, of_type
 from casebook.quiz.bank import TYPES, Bank, Question
 
 NAME = "Moodle GIFT"

@@ -39,7 +39,7 @@ from xml.etree import ElementTree as ET
 from markdown_it import MarkdownIt
 
 from casebook import __version__
-from casebook.lms import Report, general_feedback_md, number, of_type
+from casebook.lms.report import Report, general_feedback_md, number, of_type
 from casebook.quiz.bank import TYPES, Bank, Question
 
 NAME = "Canvas QTI"
