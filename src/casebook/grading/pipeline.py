@@ -184,7 +184,7 @@ def _score(row: Row, key: dict, answers: dict[str, submission.Answer]) -> None:
     for q in key["questions"]:
         answer = answers[q["id"]]
         if not answer.found:
-            result = (0.0, "missing", "no answer cell for this question", "(none)", "",
+            result = (0.0, scoring.MISSING, "no answer cell for this question", "(none)", "",
                       ["(missing)"])
         elif answer.error:
             result = (0.0, scoring.INVALID, answer.error, "(none)", "", ["(invalid)"])
@@ -209,7 +209,7 @@ def _score(row: Row, key: dict, answers: dict[str, submission.Answer]) -> None:
 
 def _score_value(q: dict, value: object) -> tuple:
     fraction, outcome, note = scoring.credit(q, value)
-    hint = scoring.misconception(q, value) if outcome in ("wrong", "partial") else ""
+    hint = scoring.misconception(q, value) if outcome in (scoring.WRONG, scoring.PARTIAL) else ""
     shown = written.text_of(value) if q.get("manual") else wording.shown_value(value)
     return fraction, outcome, note, shown, hint, scoring.choices(q, value, outcome)
 

@@ -35,7 +35,7 @@ from typing import Any
 
 from casebook import fileio
 from casebook.errors import CasebookError
-from casebook.quiz import wording
+from casebook.quiz import scoring, wording
 from casebook.quiz.bank import Bank, Question
 
 STORE = "written.json"
@@ -47,8 +47,8 @@ MAX_TEXT = 20_000  # characters of a written answer kept (about 3,000 words)
 
 # State of one written answer: answered (to review), or scored 0 without review.
 ANSWERED = "answered"
-STATES = {"manual": ANSWERED, "blank": "blank", "invalid": "not readable",
-          "missing": "no answer cell"}
+STATES = {scoring.MANUAL: ANSWERED, scoring.BLANK: "blank", scoring.INVALID: "not readable",
+          scoring.MISSING: "no answer cell"}
 
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 

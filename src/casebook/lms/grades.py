@@ -31,10 +31,10 @@ from pathlib import Path
 
 from casebook import fileio, roster
 from casebook.errors import CasebookError
+from casebook.grading.submission import GRADED
 from casebook.roster import Student, key
 from casebook.roster import read_csv as _read_csv
 
-GRADED = "graded"  # the gradebook's status of a scored submission (submission.GRADED)
 NEEDED = ("student", "quiz", "status", "score", "max_score")
 ROSTER_OPTIONAL = roster.OPTIONAL
 FORMATS = ("canvas", "moodle")

@@ -90,7 +90,7 @@ def check(namespace=None):
             print("  (the answer cell has not been run)")
         if note:
             print("  " + note)
-        if outcome != "right":
+        if outcome != RIGHT:
             hint = misconception(question, value)
             if hint:
                 print("  What this answer suggests: " + hint)
