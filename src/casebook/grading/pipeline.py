@@ -7,8 +7,9 @@ item analysis. Nothing a student wrote is ever executed (see submission.py).
 Every input file ends up as exactly one gradebook row, graded or with the
 reason it was not, and one bad file never stops the batch. Files are graded
 in worker processes in chunks (no per-file process start-up); workers get
-the answer keys as plain dicts and return small rows, so memory stays flat
-however many notebooks there are.
+the answer keys as plain dicts and return small rows, so a worker's memory
+stays flat; the main process keeps one small row per submission until the
+gradebook is written (README, "Performance").
 """
 
 from __future__ import annotations

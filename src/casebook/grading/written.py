@@ -84,7 +84,7 @@ def question_info(q: Question, n: int) -> dict[str, Any]:
 
 
 def quiz_info(bank: Bank, prepared: dict) -> dict[str, Any]:
-    """A quiz's written questions and feedback parts, as plain data (None without written)."""
+    """A quiz's written questions and feedback parts, as plain data ({} without written)."""
     written = [question_info(q, i + 1) for i, q in enumerate(bank.questions) if q.manual]
     if not written:
         return {}

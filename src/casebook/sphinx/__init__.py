@@ -19,6 +19,7 @@ from typing import Any
 
 from sphinx.application import Sphinx
 
+from casebook import __version__
 from casebook.sphinx import case, cite, quiz
 
 STATIC = Path(__file__).parent / "static"
@@ -58,4 +59,4 @@ def setup(app: Sphinx) -> dict[str, Any]:
     cite.setup(app)
     case.setup(app)
     quiz.setup(app)
-    return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}
+    return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True}
