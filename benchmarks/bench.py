@@ -168,7 +168,8 @@ def grade(submissions: Path, out: Path, bank_path: Path, quiz: str, n: int, jobs
     wall = time.perf_counter() - start
     after = _busy_seconds()
     # Cores kept busy by other programs meanwhile: the figures are only as good as this is small.
-    others = max(0.0, (after - busy) - (_own_seconds() - own)) / wall if busy is not None else None
+    others = (max(0.0, (after - busy) - (_own_seconds() - own)) / wall
+              if busy is not None and after is not None else None)
     if run.returncode != 0:
         raise RuntimeError(f"grading {n} failed:\n{run.stderr[-3000:]}")
     figures = json.loads(run.stdout.strip().splitlines()[-1])
@@ -486,7 +487,9 @@ def main(argv: list[str] | None = None) -> int:
         _say(f"note: load average {fig['machine']['load'][0]} at start: other work shares the cores")
     banks = bank_mod.load_all(bank_mod.discover(root), root)
     chosen = bank_mod.select(banks, args.quiz)[0]
-    bank_path = Path(chosen.path)
+    if chosen.path is None:
+        raise SystemExit(f"bench: quiz {chosen.quiz} has no bank file")
+    bank_path = chosen.path
     fig.update(quiz=chosen.quiz, questions=len(chosen.questions), jobs=args.jobs or os.cpu_count())
     folder = ensure_class(out, bank_path, chosen.quiz, args.students, args.seed)
     submissions = folder / "submissions"

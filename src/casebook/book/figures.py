@@ -65,12 +65,13 @@ def timeline(events: list[Event] | None = None) -> Figure:
     fig, ax = plt.subplots(figsize=(9, 0.42 * len(events) + 1.2), dpi=110)
     ys = list(range(len(events)))[::-1]
     dates = [e.date for e in events]
-    ax.scatter(dates, ys, s=28, color="#1f6f8b", zorder=3)
-    ax.hlines(ys, min(dates), dates, color="#cfd8dc", linewidth=0.8, zorder=1)
-    for y, e in zip(ys, events, strict=True):
+    xs = [float(mdates.date2num(d)) for d in dates]  # matplotlib's day numbers, for its date axis
+    ax.scatter(xs, ys, s=28, color="#1f6f8b", zorder=3)
+    ax.hlines(ys, min(xs), xs, color="#cfd8dc", linewidth=0.8, zorder=1)
+    for x, y, e in zip(xs, ys, events, strict=True):
         ax.annotate(
             f"{e.en}  {e.zh}  ({e.para})",
-            (e.date, y),
+            (x, y),
             xytext=(6, 0),
             textcoords="offset points",
             va="center",
@@ -81,7 +82,7 @@ def timeline(events: list[Event] | None = None) -> Figure:
     ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
     left = dt.date(min(dates).year, 1, 1)
     right = dt.date(max(dates).year + 3, 1, 1)  # room for the labels of the last events
-    ax.set_xlim(left, right)
+    ax.set_xlim(float(mdates.date2num(left)), float(mdates.date2num(right)))
     ax.set_ylim(-0.8, len(events) - 0.2)
     for side in ("top", "right", "left"):
         ax.spines[side].set_visible(False)

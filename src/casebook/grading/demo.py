@@ -237,7 +237,7 @@ def _fill(nb: dict, values: dict[str, Any]) -> dict:
     cells = []
     for cell in nb["cells"]:
         meta = layout.cell_meta(cell)
-        value = values.get(meta.get("question")) if meta.get("role") == layout.ANSWER else None
+        value = values.get(str(meta.get("question"))) if meta.get("role") == layout.ANSWER else None
         if value is not None and cell["cell_type"] == "markdown":
             cell = {**cell, "source": cell["source"].replace(WRITTEN_PLACEHOLDER, value)}
         elif value is not None:

@@ -23,11 +23,11 @@ import sys
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from casebook import edition, fileio, paths
 from casebook.errors import CasebookError
@@ -43,6 +43,12 @@ FIXED_COLUMNS = ["submission", "student", "name", "quiz", "status", "score", "ma
 FEEDBACK_FORMATS = ("html", "md")
 DEFAULT_FEEDBACK = ("html",)
 IN_PROCESS_BELOW = 200  # fewer files than this: a pool costs more than it saves
+
+Key = dict[str, Any]  # an answer key (bank.answer_key) or a plain-data record built from one
+# (fraction, outcome, note, answer as shown, misconception, item-analysis labels) of one answer
+Scored = tuple[float, str, str, str, str, list[str]]
+T = TypeVar("T")
+R = TypeVar("R")
 
 
 @dataclass
@@ -121,7 +127,7 @@ def find_inputs(paths_in: Iterable[Path | str]) -> list[str]:
 # --- one file -----------------------------------------------------------------------------------
 
 _CONTEXT: dict[str, Any] = {}
-_SCORED: dict[tuple, tuple] = {}  # per process: a class repeats the same few answers
+_SCORED: dict[tuple[str, str, str], Scored] = {}  # per process: a class repeats the same few answers
 
 
 def _init(context: dict[str, Any]) -> None:
@@ -131,7 +137,7 @@ def _init(context: dict[str, Any]) -> None:
     _SCORED.clear()  # a corrected key in the same session must not reuse old credits
 
 
-def grade_file(path: str, keys: dict[str, dict], default_quiz: str | None,
+def grade_file(path: str, keys: dict[str, Key], default_quiz: str | None,
                only: str | None = None) -> Row:
     """Read, identify and score one file; never raises for anything the file contains.
 
@@ -181,9 +187,10 @@ def grade_file(path: str, keys: dict[str, dict], default_quiz: str | None,
     return row
 
 
-def _score(row: Row, key: dict, answers: dict[str, submission.Answer]) -> None:
+def _score(row: Row, key: Key, answers: dict[str, submission.Answer]) -> None:
     for q in key["questions"]:
         answer = answers[q["id"]]
+        result: Scored | None
         if not answer.found:
             result = (0.0, scoring.MISSING, "no answer cell for this question", "(none)", "",
                       ["(missing)"])
@@ -199,6 +206,7 @@ def _score(row: Row, key: dict, answers: dict[str, submission.Answer]) -> None:
                     if len(_SCORED) > 100_000:
                         _SCORED.clear()
                     _SCORED[memo] = result
+        assert result is not None
         fraction, outcome, note, shown, hint, choices = result
         row.credits.append(fraction * q["points"])
         row.outcomes.append(outcome)
@@ -208,7 +216,7 @@ def _score(row: Row, key: dict, answers: dict[str, submission.Answer]) -> None:
         row.choices.append(choices)
 
 
-def _score_value(q: dict, value: object) -> tuple:
+def _score_value(q: Key, value: object) -> Scored:
     fraction, outcome, note = scoring.credit(q, value)
     hint = scoring.misconception(q, value) if outcome in (scoring.WRONG, scoring.PARTIAL) else ""
     shown = written.text_of(value) if q.get("manual") else wording.shown_value(value)
@@ -220,7 +228,7 @@ def _grade_chunk(chunk: list[str]) -> list[Row]:
             for p in chunk]
 
 
-def _feedback_chunk(chunk: list[dict]) -> list[str]:
+def _feedback_chunk(chunk: list[dict[str, Any]]) -> list[str]:
     folder = os.path.join(_CONTEXT["out_dir"], "feedback")
     reveal = _CONTEXT["reveal"]
     written = []
@@ -237,12 +245,12 @@ def _feedback_chunk(chunk: list[dict]) -> list[str]:
 
 # --- the batch --------------------------------------------------------------------------------
 
-def _chunks(items: Sequence, size: int) -> Iterator[list]:
+def _chunks(items: Sequence[T], size: int) -> Iterator[list[T]]:
     for start in range(0, len(items), size):
         yield list(items[start:start + size])
 
 
-def _pool(jobs: int, context: dict) -> ProcessPoolExecutor:
+def _pool(jobs: int, context: dict[str, Any]) -> ProcessPoolExecutor:
     # fork is the fastest start, but forking a process that runs threads (a Jupyter
     # kernel) can deadlock, so such callers get spawn.
     method = "fork" if sys.platform == "linux" and threading.active_count() == 1 else "spawn"
@@ -250,7 +258,7 @@ def _pool(jobs: int, context: dict) -> ProcessPoolExecutor:
                                initializer=_init, initargs=(context,))
 
 
-def _progress(total: int, label: str):
+def _progress(total: int, label: str) -> Any:
     if total and sys.stderr.isatty():
         from tqdm import tqdm
 
@@ -258,13 +266,14 @@ def _progress(total: int, label: str):
     return None
 
 
-def _run(fn, items: list, jobs: int, pool: ProcessPoolExecutor | None, label: str) -> Iterator:
+def _run(fn: Callable[[list[T]], list[R]], items: list[T], jobs: int,
+         pool: ProcessPoolExecutor | None, label: str) -> Iterator[R]:
     """Start fn over chunks of items now (in the pool if any); iterate to collect results."""
     size = max(16, min(256, len(items) // (jobs * 8) or 16))
     chunks = _chunks(items, size)
     results = pool.map(fn, chunks) if pool else map(fn, chunks)  # pool.map submits at once
 
-    def collect() -> Iterator:
+    def collect() -> Iterator[R]:
         bar = _progress(len(items), label)
         try:
             for chunk in results:
@@ -351,7 +360,7 @@ def grade_paths(paths_in: Sequence[Path | str], out_dir: Path | str, *,
     out.mkdir(parents=True, exist_ok=True)
     scores = written.load_scores(out)  # hand scores merged earlier; a damaged file stops here
     paras = edition.by_id(root or paths.project_root())
-    context = {
+    context: dict[str, Any] = {
         "keys": keys,
         "default_quiz": default_quiz,
         "only": quiz,
@@ -398,7 +407,7 @@ def grade_paths(paths_in: Sequence[Path | str], out_dir: Path | str, *,
         else:
             (out / written.STORE).unlink(missing_ok=True)  # from grading other quizzes before
         if analyse:
-            graded: dict[str, list[tuple]] = {}
+            graded: dict[str, list[tuple[str, list[float], list[list[str]]]]] = {}
             for r in rows:
                 if r.status == GRADED:
                     graded.setdefault(r.quiz, []).append((r.submission, r.credits, r.choices))
@@ -417,8 +426,8 @@ def grade_paths(paths_in: Sequence[Path | str], out_dir: Path | str, *,
     return result
 
 
-def _settle_written(rows: list[Row], infos: dict[str, dict],
-                    scores: dict) -> dict[str, written.Settled]:
+def _settle_written(rows: list[Row], infos: dict[str, Key],
+                    scores: dict[Any, Any]) -> dict[str, written.Settled]:
     """Merged hand scores applied to each graded submission with written questions."""
     out = {}
     for r in rows:
@@ -430,7 +439,7 @@ def _settle_written(rows: list[Row], infos: dict[str, dict],
     return out
 
 
-def _written_parts(row: Row, quiz: dict) -> tuple[dict[str, str], dict[str, str]]:
+def _written_parts(row: Row, quiz: Key) -> tuple[dict[str, str], dict[str, str]]:
     outcomes, ids = {}, {}
     for q in quiz["written"]:
         j = q["n"] - 1
@@ -439,8 +448,8 @@ def _written_parts(row: Row, quiz: dict) -> tuple[dict[str, str], dict[str, str]
     return outcomes, ids
 
 
-def _feedback_rows(rows: list[Row], infos: dict[str, dict],
-                   settled: dict[str, written.Settled]) -> tuple[list[dict], list[dict]]:
+def _feedback_rows(rows: list[Row], infos: dict[str, Key],
+                   settled: dict[str, written.Settled]) -> tuple[list[Key], list[Key]]:
     """What each feedback page shows, and what written.json keeps to re-render it after a merge."""
     todo, kept = [], []
     for r in rows:
@@ -460,7 +469,7 @@ def _feedback_rows(rows: list[Row], infos: dict[str, dict],
     return todo, kept
 
 
-def written_store(infos: dict[str, dict], rows: list[dict], reveal: bool,
+def written_store(infos: dict[str, Key], rows: list[Key], reveal: bool,
                   formats: Sequence[str] = DEFAULT_FEEDBACK) -> Iterator[str]:
     """written.json, in pieces: see the written module. It holds every written answer, so it
     is streamed to disk rather than built as one string (tens of megabytes at 10,000
@@ -488,7 +497,7 @@ def _finish_feedback(out: Path, pending: Iterator[str], formats: Sequence[str]) 
     return [folder / f"{n}.{formats[0]}" for n in sorted(names)]
 
 
-def _table_row(row: Row, keys: dict[str, dict], infos: dict[str, dict],
+def _table_row(row: Row, keys: dict[str, Key], infos: dict[str, Key],
                settled: written.Settled | None) -> dict[str, str]:
     key = keys.get(row.quiz)
     out = {
@@ -519,7 +528,7 @@ def _csv(rows: list[dict[str, str]], columns: list[str]) -> str:
     return buffer.getvalue()
 
 
-def _notes_csv(rows: list[Row], keys: dict[str, dict],
+def _notes_csv(rows: list[Row], keys: dict[str, Key],
                settled: dict[str, written.Settled] | None = None) -> str:
     """Why a question or a file scored as it did: the detail the gradebook has no room for."""
     buffer = io.StringIO()

@@ -54,7 +54,7 @@ _MOODLE = re.compile(r"^(?P<name>.+?)_(?P<id>\d+)_assignsubmission_\w+", re.IGNO
 class Cell:
     kind: str
     source: str
-    meta: dict
+    meta: dict[str, Any]
 
 
 @dataclass
@@ -219,7 +219,7 @@ def _mentions(source: str, names: set[str]) -> bool:
     return any(name in source for name in names)
 
 
-def answers(parsed: Parsed, questions: list[dict]) -> tuple[dict[str, Answer], bool]:
+def answers(parsed: Parsed, questions: list[dict[str, Any]]) -> tuple[dict[str, Answer], bool]:
     """Answer of each question id, and whether any answer cell was found at all.
 
     Cells tagged with the question's id come first; questions whose tagged
@@ -263,7 +263,7 @@ def answers(parsed: Parsed, questions: list[dict]) -> tuple[dict[str, Answer], b
     return out, any(a.found for a in out.values())
 
 
-def written(parsed: Parsed, q: dict, n: int, tagged: list[Cell]) -> Answer:
+def written(parsed: Parsed, q: dict[str, Any], n: int, tagged: list[Cell]) -> Answer:
     """The text of a written answer (question n of the quiz): found, in order of trust, by
 
     1. the cell's metadata (several tagged cells, as splitting a cell makes, are joined);

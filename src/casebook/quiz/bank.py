@@ -105,7 +105,7 @@ def display_path(path: Path, root: Path | None = None) -> str:
         return str(path)
 
 
-def discover(root: Path | None = None, extra: list[Path] | tuple = ()) -> list[Path]:
+def discover(root: Path | None = None, extra: list[Path] | tuple[Path, ...] = ()) -> list[Path]:
     """Every exercises/*.yml plus the banks named with --bank, each once."""
     found = sorted(paths.exercises_dir(root).glob("*.yml"))
     seen = {p.resolve() for p in found}

@@ -288,7 +288,7 @@ def solution_markdown(q: Question, paras: dict[str, Paragraph]) -> str:
         lines += ["**Evidence:**", ""]
     else:
         lines = [f"**Answer:** {wording.right_answer(q)}", "",
-                 f"**Why:** {q.explanation.strip()}", "", "**Evidence:**", ""]
+                 f"**Why:** {(q.explanation or '').strip()}", "", "**Evidence:**", ""]
     for ev in wording.evidence(q, paras):
         lines.append(f"> {ev['quote']} ({ev['para']})")
         if ev["en"]:

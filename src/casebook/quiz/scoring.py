@@ -21,6 +21,9 @@ and ``CHOICES``, keyed by type.
 import math
 import re
 import unicodedata
+from typing import Any
+
+Question = dict[str, Any]  # one question of bank.answer_key: plain data, no pydantic
 
 # Outcomes of one answer: the words gradebooks and feedback show. Plain strings
 # (not an enum) so that the copy embedded in a practice notebook runs on any Python 3.
@@ -179,7 +182,7 @@ def _contains(text: str, form: str) -> bool:
     return False
 
 
-def text_verdict(question: dict, value: str) -> tuple[bool, str]:
+def text_verdict(question: Question, value: str) -> tuple[bool, str]:
     """(right, misconception) of a short answer.
 
     The answer is right when, normalised, it is an accepted form; or when it is
@@ -206,7 +209,7 @@ def text_verdict(question: dict, value: str) -> tuple[bool, str]:
 
 # ---- credit: (fraction, outcome, note for the student), one scorer per type ----
 
-def _credit_single(question: dict, value: object) -> tuple[float, str, str]:
+def _credit_single(question: Question, value: object) -> tuple[float, str, str]:
     key = _single_key(value)
     if key is None:
         return 0.0, INVALID, "expected one option key in quotes, e.g. \"b\""
@@ -215,7 +218,7 @@ def _credit_single(question: dict, value: object) -> tuple[float, str, str]:
     return (1.0, RIGHT, "") if key == question["answer"] else (0.0, WRONG, "")
 
 
-def _credit_multiple(question: dict, value: object) -> tuple[float, str, str]:
+def _credit_multiple(question: Question, value: object) -> tuple[float, str, str]:
     keys = _key_list(value)
     if keys is None:
         return 0.0, INVALID, "expected a list of option keys, e.g. [\"a\", \"c\"]"
@@ -224,14 +227,14 @@ def _credit_multiple(question: dict, value: object) -> tuple[float, str, str]:
     return fraction, _outcome(fraction), ""
 
 
-def _credit_true_false(question: dict, value: object) -> tuple[float, str, str]:
+def _credit_true_false(question: Question, value: object) -> tuple[float, str, str]:
     truth = _truth(value)
     if truth is None:
         return 0.0, INVALID, "expected True or False"
     return (1.0, RIGHT, "") if truth == question["answer"] else (0.0, WRONG, "")
 
 
-def _credit_numeric(question: dict, value: object) -> tuple[float, str, str]:
+def _credit_numeric(question: Question, value: object) -> tuple[float, str, str]:
     number = _number(value)
     if number is None:
         return 0.0, INVALID, "expected a number, e.g. 12.5"
@@ -240,7 +243,7 @@ def _credit_numeric(question: dict, value: object) -> tuple[float, str, str]:
     return 0.0, WRONG, ""
 
 
-def _credit_ordering(question: dict, value: object) -> tuple[float, str, str]:
+def _credit_ordering(question: Question, value: object) -> tuple[float, str, str]:
     keys = _key_list(value)
     if keys is None:
         return 0.0, INVALID, "expected a list of item keys in order, e.g. [\"c\", \"a\", \"b\"]"
@@ -248,7 +251,7 @@ def _credit_ordering(question: dict, value: object) -> tuple[float, str, str]:
     return fraction, _outcome(fraction), ""
 
 
-def _credit_matching(question: dict, value: object) -> tuple[float, str, str]:
+def _credit_matching(question: Question, value: object) -> tuple[float, str, str]:
     if not isinstance(value, dict):
         return 0.0, INVALID, "expected a dict, e.g. {\"a\": \"x\", \"b\": \"y\"}"
     given = {_key(k): _key(v) for k, v in value.items()}
@@ -257,14 +260,14 @@ def _credit_matching(question: dict, value: object) -> tuple[float, str, str]:
     return fraction, _outcome(fraction), ""
 
 
-def _credit_short_text(question: dict, value: object) -> tuple[float, str, str]:
+def _credit_short_text(question: Question, value: object) -> tuple[float, str, str]:
     if not isinstance(value, (str, int, float)) or isinstance(value, bool):
         return 0.0, INVALID, "expected text in quotes"
     right, _ = text_verdict(question, str(value))
     return (1.0, RIGHT, "") if right else (0.0, WRONG, "")
 
 
-def _credit_written(question: dict, value: object) -> tuple[float, str, str]:
+def _credit_written(question: Question, value: object) -> tuple[float, str, str]:
     if not isinstance(value, str):
         return 0.0, INVALID, "expected text between the triple quotes"
     return 0.0, MANUAL, ""
@@ -282,7 +285,7 @@ CREDIT = {
 }
 
 
-def credit(question: dict, value: object) -> tuple[float, str, str]:
+def credit(question: Question, value: object) -> tuple[float, str, str]:
     """(fraction of the points earned, outcome, note for the student)."""
     if is_blank(value):
         return 0.0, BLANK, ""
@@ -321,42 +324,42 @@ def ordering_fraction(answer: list[str], given: list[str]) -> float:
 # ---- misconception: what a wrong answer suggests, when the author said so ----
 
 
-def _misconception_single(question: dict, value: object) -> str:
+def _misconception_single(question: Question, value: object) -> str:
     key = _single_key(value)
     notes = question.get("misconceptions") or {}
-    return notes.get(key, "") if key is not None and key != question["answer"] else ""
+    return str(notes.get(key, "")) if key is not None and key != question["answer"] else ""
 
 
-def _misconception_multiple(question: dict, value: object) -> str:
+def _misconception_multiple(question: Question, value: object) -> str:
     notes = question.get("misconceptions") or {}
     keys = _key_list(value) or []
     return " ".join(notes[k] for k in dict.fromkeys(keys) if k in notes)
 
 
-def _misconception_true_false(question: dict, value: object) -> str:
+def _misconception_true_false(question: Question, value: object) -> str:
     truth = _truth(value)
     if truth is None or truth == question["answer"]:
         return ""
-    return question.get("misconception", "")
+    return str(question.get("misconception", ""))
 
 
-def _misconception_numeric(question: dict, value: object) -> str:
+def _misconception_numeric(question: Question, value: object) -> str:
     number = _number(value)
     if number is None:
         return ""
     for wrong, note in question.get("wrong", []):  # the first listed wrong answer that fits
         if _close(number, wrong, question["tolerance"]):
-            return note
+            return str(note)
     return ""
 
 
-def _misconception_short_text(question: dict, value: object) -> str:
+def _misconception_short_text(question: Question, value: object) -> str:
     if not isinstance(value, str):
         return ""
     return text_verdict(question, value)[1]
 
 
-def _no_misconception(question: dict, value: object) -> str:
+def _no_misconception(question: Question, value: object) -> str:
     return ""
 
 
@@ -372,7 +375,7 @@ MISCONCEPTION = {
 }
 
 
-def misconception(question: dict, value: object) -> str:
+def misconception(question: Question, value: object) -> str:
     """What a wrong answer suggests the student misread, when the author said so."""
     if question.get("manual"):
         return ""
@@ -382,24 +385,24 @@ def misconception(question: dict, value: object) -> str:
 # ---- choices: the labels the item analysis counts ----
 
 
-def _choices_single(question: dict, value: object, outcome: str) -> list[str]:
+def _choices_single(question: Question, value: object, outcome: str) -> list[str]:
     key = _single_key(value)
     return [key if key is not None and key in question["options"] else "(other)"]
 
 
-def _choices_multiple(question: dict, value: object, outcome: str) -> list[str]:
+def _choices_multiple(question: Question, value: object, outcome: str) -> list[str]:
     keys = _key_list(value)
     if keys is None:
         return ["(other)"]
     return [k if k in question["options"] else "(other)" for k in dict.fromkeys(keys)]
 
 
-def _choices_true_false(question: dict, value: object, outcome: str) -> list[str]:
+def _choices_true_false(question: Question, value: object, outcome: str) -> list[str]:
     truth = _truth(value)
     return ["(other)" if truth is None else str(truth).lower()]
 
 
-def _choices_by_outcome(question: dict, value: object, outcome: str) -> list[str]:
+def _choices_by_outcome(question: Question, value: object, outcome: str) -> list[str]:
     if not outcome:
         outcome = credit(question, value)[1]
     if outcome in (WRONG, INVALID) and misconception(question, value):
@@ -419,7 +422,7 @@ CHOICES = {
 }
 
 
-def choices(question: dict, value: object, outcome: str = "") -> list[str]:
+def choices(question: Question, value: object, outcome: str = "") -> list[str]:
     """Labels counted by the item analysis: option keys where there are options.
 
     Pass the outcome already computed by ``credit`` to avoid scoring twice.

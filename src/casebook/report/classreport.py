@@ -37,6 +37,7 @@ import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from casebook import edition, fileio, paths
 from casebook.errors import CasebookError
@@ -164,7 +165,7 @@ def _tally(report: QuizReport, b: banks_mod.Bank, rows: list[dict[str, str]], ke
 
 # --- figures ------------------------------------------------------------------------------------
 
-def passages(report: QuizReport) -> list[dict[str, object]]:
+def passages(report: QuizReport) -> list[dict[str, Any]]:
     """One row per cited paragraph: its questions, points, mean credit and miss rate."""
     per: dict[str, list[Item]] = defaultdict(list)
     for item in report.items:
@@ -184,7 +185,7 @@ def passages(report: QuizReport) -> list[dict[str, object]]:
     return sorted(out, key=lambda row: (-float(row["miss_rate"]), str(row["para"])))
 
 
-def misconceptions(report: QuizReport) -> list[dict[str, object]]:
+def misconceptions(report: QuizReport) -> list[dict[str, Any]]:
     """Every misconception at least one student holds, most held first."""
     out = []
     for item in report.items:
@@ -389,12 +390,12 @@ def _page(rep: QuizReport, shown: dict[str, str], names: dict[str, str], objecti
     out.append('<h2 id="case">The case, shaded by miss rate</h2><p>Paragraphs no auto-graded question cites '
                "are marked untested.</p>")
     for p in paras:
-        row = rates.get(p.id)
-        if row:
-            rate = float(row["miss_rate"])
+        shaded = rates.get(p.id)
+        if shaded:
+            rate = float(shaded["miss_rate"])
             out.append(f'<section class="para" id="{e(p.id)}" style="background:{_shade(rate)}" '
                        f'aria-label="{e(p.id)}, miss rate {rate:.0%}"><span class="id">{e(p.id)}</span>: '
-                       f"miss rate {rate:.0%} ({e(', '.join(row['questions']))})")
+                       f"miss rate {rate:.0%} ({e(', '.join(shaded['questions']))})")
         else:
             out.append(f'<section class="para untested" id="{e(p.id)}" aria-label="{e(p.id)}, untested">'
                        f'<span class="id">{e(p.id)}</span>: untested')

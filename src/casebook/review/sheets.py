@@ -71,7 +71,7 @@ def _int_shingles(words: list[list[str]], k: int = SHINGLE) -> list[set[int]]:
     vocab: dict[str, int] = {}
     ids = [[vocab.setdefault(w, len(vocab)) for w in ws] for ws in words]
     pad, bits = len(vocab), (len(vocab) + 1).bit_length()
-    out = []
+    out: list[set[int]] = []
     for seq in ids:
         if not seq:
             out.append(set())
@@ -223,7 +223,8 @@ def _sheet(quiz: dict, q: dict, rows: list[dict], scores: dict, who: dict[str, s
            threshold: float) -> Sheet:
     j = q["n"] - 1
     limit = q.get("word_limit")
-    entries, others = [], []
+    entries: list[Entry] = []
+    others: list[Entry] = []
     for row in rows:
         state = written.STATES.get(row["outcomes"][j], "not readable")
         text = row["shown"][j] if state == written.ANSWERED else ""
