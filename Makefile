@@ -10,10 +10,11 @@ STAMPS := .stamps
 APT_PACKAGES := fonts-noto-cjk fontconfig chromium
 JB_FLAGS := -W -n --keep-going
 
-.PHONY: book student-book test test-fast typecheck bench setup lint clean help
+.PHONY: book student-book public-book test test-fast typecheck bench setup lint clean help
 help:
 	@echo "make book          set up, then build the HTML book into _build/html"
 	@echo "make student-book  the same without the instructor part, into _build/student/html"
+	@echo "make public-book   the book for open hosting, without the article's text, into _build/public/html"
 	@echo "make test          set up, then type-check and run every test (including a -W book build)"
 	@echo "make test-fast     the tests without book builds, browsers, kernels or subprocesses"
 	@echo "make bench         grading and build benchmarks (prints figures)"
@@ -49,6 +50,9 @@ book: setup
 
 student-book: setup
 	$(BIN)/casebook student-book
+
+public-book: setup
+	$(BIN)/casebook public-book
 
 test: setup typecheck
 	$(BIN)/python -m pytest -q

@@ -1,12 +1,36 @@
-"""What the bank formats share: the report of what a file carries, and the feedback text."""
+"""What the bank formats share: the report of what a file carries, feedback text, plain numbers.
+
+The format modules (``qti``, ``gift``, ``moodle_xml``) import these from here
+rather than from the package, so ``casebook.lms`` can import the format
+modules without an import cycle.
+"""
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from markdown_it import MarkdownIt
+
+from casebook.edition import Paragraph
+from casebook.quiz import wording
 from casebook.quiz.bank import TYPES, Bank, Question
+
+_MD = MarkdownIt("commonmark", {"html": False}).enable("table")
+_BAD_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")  # not allowed in XML 1.0
+
+
+def xml_safe(text: str) -> str:
+    """Text without the characters XML 1.0 forbids (control characters other than tab and line ends)."""
+    return _BAD_XML.sub("", text)
+
+
+def md_html(text: str) -> str:
+    """Bank Markdown as HTML for an LMS, raw HTML off as in the feedback files (author HTML is
+    shown as text, never run)."""
+    return xml_safe(_MD.render(text.strip()).strip())
 
 
 @dataclass
@@ -44,16 +68,26 @@ def of_type(bank: Bank, kind: str) -> list[Question]:
     return [q for q in bank.questions if q.type == kind]
 
 
-def evidence_md(q: Question) -> str:
-    """The cited passages, as the student feedback cites them: quote (paragraph id)."""
-    return "\n\n".join(f"> {ev.quote} ({ev.para})" for ev in q.evidence)
+def evidence_md(q: Question, paras: dict[str, Paragraph] | None = None) -> str:
+    """The cited passages as the student feedback pages cite them: the Chinese quote and its
+    paragraph id, then the paragraph's English translation (when the edition has one)."""
+    cites = wording.evidence(q, paras if paras is not None else {})
+    return "\n\n".join(f"> {e['quote']} ({e['para']})" + (f"\n>\n> *{e['en'].strip()}*" if e["en"] else "")
+                       for e in cites)
 
 
-def general_feedback_md(q: Question) -> str:
-    """Shown after the attempt in the LMS: the explanation and the cited passages (Markdown)."""
+def general_feedback_md(q: Question, paras: dict[str, Paragraph] | None = None) -> str:
+    """Shown after the attempt in the LMS: the explanation and the cited passages, in Chinese
+    and English (Markdown). Without ``paras`` the passages are given in Chinese only."""
     parts = [q.explanation.strip()] if q.explanation else []
-    parts.append("Evidence:\n\n" + evidence_md(q))
+    parts.append("Evidence:\n\n" + evidence_md(q, paras))
     return "\n\n".join(parts)
+
+
+def bank_points(bank: Bank) -> float:
+    """What the whole quiz is worth, hand-scored questions included: the one total that the
+    QTI quiz, the Moodle XML questions and the grade CSVs' maximum all carry."""
+    return float(sum(q.points for q in bank.questions))
 
 
 def number(value: float) -> str:
