@@ -172,6 +172,16 @@ def test_the_table_covers_every_type_and_outcome() -> None:
     assert {"first-fit", "platform-note", "ant-note", "TF-note", "B-note"} <= hints
 
 
+def test_the_whitespace_the_script_spells_out_is_pythons() -> None:
+    """The script's whitespace class (JavaScript's \\s differs) is str.isspace's, as scoring says."""
+    spaces = {chr(cp) for cp in range(sys.maxunicode + 1) if chr(cp).isspace()}
+    assert set(scoring.WHITESPACE) == spaces
+    line = re.search(r'^  var WS = "(.*)";$', JS.read_text(encoding="utf-8"), re.M)
+    assert line, "casebook-quiz.js has no WS class"
+    js_class = re.compile("[" + line.group(1).replace("\\\\", "\\") + "]")
+    assert {chr(cp) for cp in range(sys.maxunicode + 1) if js_class.fullmatch(chr(cp))} == spaces
+
+
 def test_the_drift_the_review_found_is_scored_the_python_way() -> None:
     """The cases where the browser used to differ, with the outcomes the grader gives."""
     by = {q["id"]: q for q in SYNTHETIC}

@@ -26,7 +26,7 @@ from typing import Any
 Question = dict[str, Any]  # one question of bank.answer_key: plain data, no pydantic
 
 # Outcomes of one answer: the words gradebooks and feedback show. Plain strings
-# (not an enum) so that the copy embedded in a practice notebook runs on any Python 3.
+# rather than an enum, so the copy embedded in a practice notebook stays plain data.
 BLANK = "blank"
 RIGHT = "right"
 PARTIAL = "partial"
