@@ -194,7 +194,7 @@ def test_the_drift_the_review_found_is_scored_the_python_way() -> None:
 
 
 @pytest.fixture(scope="module")
-def page():
+def quiz_page():
     sync_api = pytest.importorskip("playwright.sync_api")
     if not Path(CHROMIUM).exists():
         pytest.fail("chromium is not installed; `make setup` installs it")
@@ -209,9 +209,9 @@ def page():
 
 
 @pytest.mark.slow
-def test_browser_scores_every_case_like_the_grader(page) -> None:
+def test_browser_scores_every_case_like_the_grader(quiz_page) -> None:
     cases = conformance_table()
-    got = page.evaluate(
+    got = quiz_page.evaluate(
         "(cases) => cases.map((c) => window.casebookQuiz.score(c.q, c.value))",
         [{"q": c["q"], "value": c["value"]} for c in cases],
     )
@@ -225,9 +225,9 @@ def test_browser_scores_every_case_like_the_grader(page) -> None:
 
 
 @pytest.mark.slow
-def test_browser_scorer_knows_every_type(page) -> None:
-    assert sorted(page.evaluate("window.casebookQuiz.TYPES")) == sorted(bank.TYPES)
-    assert sorted(page.evaluate("window.casebookQuiz.READ")) == sorted(bank.TYPES)
+def test_browser_scorer_knows_every_type(quiz_page) -> None:
+    assert sorted(quiz_page.evaluate("window.casebookQuiz.TYPES")) == sorted(bank.TYPES)
+    assert sorted(quiz_page.evaluate("window.casebookQuiz.READ")) == sorted(bank.TYPES)
 
 
 def _fold_table() -> dict[str, str]:
@@ -251,12 +251,12 @@ def test_the_scripts_casefold_table_is_pythons() -> None:
 
 
 @pytest.mark.slow
-def test_browser_normalises_every_character_like_python(page) -> None:
+def test_browser_normalises_every_character_like_python(quiz_page) -> None:
     """normText against normalize_text on every assigned character, between two letters."""
     chars = [chr(cp) for cp in range(sys.maxunicode + 1)
              if not 0xD800 <= cp < 0xE000 and unicodedata.category(chr(cp)) not in ("Cn", "Co", "Cs")]
     texts = ["x" + ch + "x" for ch in chars] + [ch for ch in chars]
-    got = page.evaluate("(ts) => ts.map((t) => window.casebookQuiz.normText(t))", texts)
+    got = quiz_page.evaluate("(ts) => ts.map((t) => window.casebookQuiz.normText(t))", texts)
     diffs = [(f"U+{ord(t[1] if len(t) == 3 else t[0]):04X}", scoring.normalize_text(t), g)
              for t, g in zip(texts, got, strict=True) if scoring.normalize_text(t) != g]
     assert not diffs, f"{len(diffs)} characters differ, e.g. {diffs[:20]}"
