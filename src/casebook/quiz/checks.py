@@ -43,9 +43,9 @@ def check_question(q: Question, chapter: str, paras: dict[str, Paragraph]) -> li
     for name in ("word_limit", "rubric"):
         if not kind.manual and getattr(q, name) is not None:
             out.append((name, "only for written questions"))
-    if q.type == "true_false":
+    if kind.own_misconception:
         if not q.misconception:
-            out.append(("misconception", "true_false needs what the wrong choice reveals"))
+            out.append(("misconception", f"{q.type} needs what the wrong choice reveals"))
     elif q.misconception is not None:
         out.append(("misconception", "only for true_false (options carry their own)"))
     if q.wrong is not None and not kind.wrong_answers:

@@ -123,7 +123,7 @@ def _markdown(source: str, cid: str, **meta: Any) -> nbformat.NotebookNode:
 def base_order(q: Question) -> tuple[list[str], list[str]]:
     """Display order without a roster: the bank's, unless that would show an ordering's answer."""
     keys, targets = q.option_keys, q.target_keys
-    if q.type == "ordering" and keys == q.key_answer():
+    if q.kind.ordered and keys == q.key_answer():
         keys = keys[::-1]  # reversed: copying the display order earns no pair
     return keys, targets
 
@@ -133,7 +133,7 @@ def student_order(q: Question, rng: random.Random) -> tuple[list[str], list[str]
     keys, targets = list(q.option_keys), list(q.target_keys)
     rng.shuffle(keys)
     rng.shuffle(targets)
-    if q.type == "ordering" and keys == q.key_answer():
+    if q.kind.ordered and keys == q.key_answer():
         keys = keys[::-1]
     return keys, targets
 
@@ -150,16 +150,13 @@ def prompt_markdown(q: Question, n: int, order: tuple[list[str], list[str]] | No
     targets = {t.key: t.text.strip() for t in q.targets or []}
     pts = wording.points(q.points)
     lines = [layout.prompt_heading(n, pts, q.points != 1), "", q.prompt.strip(), ""]
-    if q.type == "matching":
+    if q.kind.targets:
         lines += ["Left:", ""] + [f"- **{k}** {texts[k]}" for k in keys]
         lines += ["", "Right:", ""] + [f"- **{k}** {targets[k]}" for k in target_keys]
         lines.append("")
     elif keys:
         lines += [f"- **{k})** {texts[k]}" for k in keys] + [""]
-    how = q.kind.how
-    if q.type == "numeric":
-        unit = q.key_answer().unit
-        how += f" Unit: {unit}." if unit else ""
+    how = q.kind.how + q.kind.hint(q)
     if q.manual:
         limit = f" At most {q.word_limit} words." if q.word_limit else ""
         lines += [f"Scored on: {wording.rubric_summary(q)}.{limit}", ""]

@@ -53,8 +53,11 @@ class QuestionType:
     literal: Callable[[Question], str]
     options: bool = False  # answered with option keys
     targets: bool = False  # options are matched to targets
+    ordered: bool = False  # the answer is an order of the options: never displayed in key order
     wrong_answers: bool = False  # may list known wrong answers (`wrong:`)
+    own_misconception: bool = False  # the question (not each option) says what a wrong answer reveals
     manual: bool = False  # scored by hand with a rubric
+    hint: Callable[[Question], str] = lambda q: ""  # added to `how` for this question (a unit)
 
     @property
     def credit(self) -> Callable[[dict[str, Any], object], tuple[float, str, str]]:
@@ -257,6 +260,11 @@ def _words_written(q: Question) -> str:
     return "scored by hand: " + rubric_summary(q)
 
 
+def _unit_hint(q: Question) -> str:
+    unit = q.key_answer().unit
+    return f" Unit: {unit}." if unit else ""
+
+
 # --- what a solutions notebook writes ------------------------------------------------------------
 
 def _literal(q: Question) -> str:
@@ -282,12 +290,14 @@ REGISTRY: dict[str, QuestionType] = {t.name: t for t in (
     QuestionType("multiple", "[]", "Choose **every** option that applies: write a list of keys.",
                  _keys, _check_multiple, _key_answer, _words_multiple, _literal, options=True),
     QuestionType("true_false", "None", "Write `True` or `False` (no quotes).",
-                 as_is, _check_true_false, _key_true_false, _words_true_false, _literal),
+                 as_is, _check_true_false, _key_true_false, _words_true_false, _literal,
+                 own_misconception=True),
     QuestionType("numeric", "None", "Write a number (no quotes, no unit).",
                  NumericAnswer.model_validate, _check_numeric, _key_numeric, _words_numeric,
-                 _literal_numeric, wrong_answers=True),
+                 _literal_numeric, wrong_answers=True, hint=_unit_hint),
     QuestionType("ordering", "[]", "Write a list of **all** item keys, first to last.",
-                 _keys, _check_ordering, _key_answer, _words_ordering, _literal, options=True),
+                 _keys, _check_ordering, _key_answer, _words_ordering, _literal, options=True,
+                 ordered=True),
     QuestionType("matching", "{}", "Write a dict that gives each left key its right key.",
                  _pairs, _check_matching, _key_answer, _words_matching, _literal, options=True,
                  targets=True),
