@@ -22,6 +22,7 @@ import casebook.lms
 from casebook import edition
 from casebook.grading import analysis, demo, pages
 from casebook.quiz import bank, schema, scoring, types, wording
+from casebook.report import classreport
 from casebook.sphinx import quiz as book_quiz
 
 DATA = Path(__file__).parent / "data"
@@ -37,6 +38,7 @@ TABLES = {
     "grading.demo.MISREADING": demo.MISREADING,
     "grading.analysis.CORRECT_LABELS": analysis.CORRECT_LABELS,
     "benchmarks/bench.TEST_SOURCE": bench.TEST_SOURCE,
+    "report.classreport.MISREADINGS": classreport.MISREADINGS,
 }
 
 
