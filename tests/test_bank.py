@@ -36,7 +36,7 @@ def problems_of(tmp_path: Path, data: dict) -> list[str]:
 def test_sample_bank_loads_with_every_type() -> None:
     b = bank.load(SAMPLE)
     assert b.quiz == "sample"
-    assert {q.type for q in b.questions} == set(bank.TYPES) - bank.MANUAL
+    assert {q.type for q in b.questions} == set(bank.TYPES) - bank.HAND_SCORED_TYPES
     assert bank.problems([SAMPLE]) == []
 
 

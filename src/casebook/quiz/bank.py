@@ -44,10 +44,10 @@ from casebook.quiz.schema import (
     WrongAnswer,
     messages,
 )
-from casebook.quiz.types import MANUAL, REGISTRY, WITH_OPTIONS
+from casebook.quiz.types import HAND_SCORED_TYPES, OPTION_TYPES, REGISTRY
 
 __all__ = [
-    "BLOOM", "MANUAL", "REGISTRY", "TYPES", "WITH_OPTIONS", "Bank", "Criterion", "Evidence",
+    "BLOOM", "HAND_SCORED_TYPES", "OPTION_TYPES", "REGISTRY", "TYPES", "Bank", "Criterion", "Evidence",
     "Level", "NumericAnswer", "Option", "Question", "Target", "TextAnswer", "WrongAnswer",
     "alias", "answer_key", "discover", "display_path", "load", "load_all", "problems", "select",
     "variable", "version",

@@ -312,5 +312,6 @@ REGISTRY: dict[str, QuestionType] = {t.name: t for t in (
 )}
 
 assert tuple(REGISTRY) == TYPES, "schema.Kind and the registry must list the same types"
-MANUAL = frozenset(name for name, t in REGISTRY.items() if t.manual)
-WITH_OPTIONS = frozenset(name for name, t in REGISTRY.items() if t.options)
+# Types, not outcomes (scoring.MANUAL is the outcome of a written answer).
+HAND_SCORED_TYPES = frozenset(name for name, t in REGISTRY.items() if t.manual)
+OPTION_TYPES = frozenset(name for name, t in REGISTRY.items() if t.options)
