@@ -15,7 +15,7 @@ from typing import Any
 
 from sphinx.application import Sphinx
 
-from casebook.sphinx import case, cite, quiz
+from casebook.sphinx import a11y, case, cite, quiz
 
 STATIC = Path(__file__).parent / "static"
 
@@ -54,4 +54,5 @@ def setup(app: Sphinx) -> dict[str, Any]:
     cite.setup(app)
     case.setup(app)
     quiz.setup(app)
+    a11y.setup(app)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}
