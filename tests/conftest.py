@@ -43,3 +43,11 @@ def html(root: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-4000:]
     assert "build succeeded" in run.stdout
     return out / "_build" / "html"
+
+
+@pytest.fixture(scope="session")
+def student_html(root: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The student edition, built once per test session with -W."""
+    from casebook.book import student_edition
+
+    return student_edition.build(root, out=tmp_path_factory.mktemp("student"))

@@ -21,6 +21,7 @@ ZH = "zh-Hans"
 # and full-width forms (，：（）！).
 _CJK = "\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
 _RUN = re.compile(rf"[{_CJK}]+(?:[\s0-9.,%·“”‘’\"'-]*[{_CJK}]+)*")
+_TAG = re.compile(r"(<[^>]*>)")
 
 
 def runs(text: str) -> Iterator[tuple[bool, str]]:
@@ -45,3 +46,16 @@ def html_marked(text: str) -> str:
         f'<span lang="{ZH}">{html.escape(piece)}</span>' if zh else html.escape(piece)
         for zh, piece in runs(text)
     )
+
+
+def mark_html(fragment: str) -> str:
+    """An HTML fragment (markdown-it's output: no script, no comments) with each Chinese run
+    of its text, outside tags and attributes, in ``<span lang="zh-Hans">``."""
+    out = []
+    for i, part in enumerate(_TAG.split(fragment)):
+        if i % 2 or not has_chinese(part):
+            out.append(part)
+        else:
+            out.append("".join(f'<span lang="{ZH}">{piece}</span>' if zh else piece
+                               for zh, piece in runs(part)))
+    return "".join(out)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,7 @@ from sphinx.application import Sphinx
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
+from casebook.edition.lang import mark_html
 from casebook.sphinx.data import anchor, paragraphs
 
 logger = logging.getLogger(__name__)
@@ -32,7 +34,9 @@ MD = MarkdownIt("commonmark", {"html": False})
 
 
 def md(text: str, inline: bool = False) -> str:
-    return MD.renderInline(text) if inline else MD.render(text)
+    """Author Markdown as HTML, its Chinese marked ``lang="zh-Hans"`` (raw HTML escapes the
+    book's own marking transform)."""
+    return mark_html(MD.renderInline(text) if inline else MD.render(text))
 
 
 class quiz_node(nodes.General, nodes.Element):
@@ -44,7 +48,7 @@ def _points(p: float) -> str:
     return f"{n} point" + ("" if n == 1 else "s")
 
 
-def _choices(q: Any, kind: str) -> str:
+def _choices(q: Any, kind: str, n: int) -> str:
     name = f"cbq-{q.id}"
     items = []
     for opt in q.options or []:
@@ -52,19 +56,31 @@ def _choices(q: Any, kind: str) -> str:
             f'<label class="cbq-option"><input type="{kind}" name="{name}" value="{html.escape(opt.key)}">'
             f' <span class="cbq-letter">{html.escape(opt.key)}.</span> {md(opt.text, inline=True)}</label>'
         )
-    return f'<fieldset class="cbq-choices"><legend class="cbq-sr">Options</legend>{"".join(items)}</fieldset>'
+    return (
+        f'<fieldset class="cbq-choices" aria-describedby="{_prompt_id(q)}">'
+        f'<legend class="cbq-sr">Options of question {n}</legend>{"".join(items)}</fieldset>'
+    )
 
 
-def _body(q: Any) -> str:
+def _prompt_id(q: Any) -> str:
+    return f"quiz-{html.escape(q.id)}-prompt"
+
+
+def _body(q: Any, n: int) -> str:
+    """The controls of a question. Every control has a name (its label), and the controls of a
+    question point at its prompt (aria-describedby), so a screen reader user who tabs into a
+    control hears what it answers."""
     t = q.type
+    described = f'aria-describedby="{_prompt_id(q)}"'
     if t == "single":
-        return _choices(q, "radio")
+        return _choices(q, "radio", n)
     if t == "multiple":
-        return '<p class="cbq-hint">Choose all that apply.</p>' + _choices(q, "checkbox")
+        return '<p class="cbq-hint">Choose all that apply.</p>' + _choices(q, "checkbox", n)
     if t == "true_false":
         name = f"cbq-{q.id}"
         return (
-            '<fieldset class="cbq-choices"><legend class="cbq-sr">True or false</legend>'
+            f'<fieldset class="cbq-choices" {described}>'
+            f'<legend class="cbq-sr">True or false: question {n}</legend>'
             f'<label class="cbq-option"><input type="radio" name="{name}" value="true"> True</label>'
             f'<label class="cbq-option"><input type="radio" name="{name}" value="false"> False</label>'
             "</fieldset>"
@@ -73,24 +89,29 @@ def _body(q: Any) -> str:
         unit = html.escape(q.key_answer().unit or "")
         return (
             f'<label class="cbq-inline">Your answer: <input type="text" inputmode="decimal" '
-            f'class="cbq-input" autocomplete="off"> <span class="cbq-unit">{unit}</span></label>'
+            f'class="cbq-input" autocomplete="off" {described}> <span class="cbq-unit">{unit}</span></label>'
         )
     if t == "short_text":
         return (
             '<label class="cbq-inline">Your answer: <input type="text" class="cbq-input" '
-            'autocomplete="off"></label>'
+            f'autocomplete="off" {described}></label>'
         )
     if t == "ordering":
+        # Each arrow is named after its item ("Move up: …"); the arrow glyph itself is hidden
+        # from screen readers, so the visible text adds nothing the name lacks.
         items = "".join(
             f'<li class="cbq-item" data-key="{html.escape(o.key)}"><span class="cbq-item-text">'
             f"{md(o.text, inline=True)}</span>"
-            '<span class="cbq-move"><button type="button" class="cbq-up" aria-label="Move up">↑</button>'
-            '<button type="button" class="cbq-down" aria-label="Move down">↓</button></span></li>'
+            '<span class="cbq-move">'
+            f'<button type="button" class="cbq-up" aria-label="Move up: {_plain(o.text)}">'
+            '<span aria-hidden="true">↑</span></button>'
+            f'<button type="button" class="cbq-down" aria-label="Move down: {_plain(o.text)}">'
+            '<span aria-hidden="true">↓</span></button></span></li>'
             for o in q.options or []
         )
         return (
             '<p class="cbq-hint">Put the items in order, first at the top, with the arrow buttons.</p>'
-            f'<ol class="cbq-order">{items}</ol>'
+            f'<ol class="cbq-order" {described}>{items}</ol>'
         )
     if t == "matching":
         targets = "".join(
@@ -99,12 +120,18 @@ def _body(q: Any) -> str:
         )
         rows = "".join(
             f'<div class="cbq-match"><label><span class="cbq-match-left">{md(o.text, inline=True)}</span>'
-            f'<select class="cbq-select" data-key="{html.escape(o.key)}"><option value="">choose…</option>'
+            f'<select class="cbq-select" data-key="{html.escape(o.key)}" {described}>'
+            '<option value="">choose…</option>'
             f"{targets}</select></label></div>"
             for o in q.options or []
         )
         return f'<div class="cbq-matching">{rows}</div>'
     return ""
+
+
+def _plain(text: str) -> str:
+    """Inline Markdown as plain text for an attribute (an accessible name)."""
+    return html.escape(html.unescape(re.sub(r"<[^>]+>", "", md(text, inline=True))), quote=True)
 
 
 def _key_entry(q: Any, key: dict, case_uri: str, paras: dict) -> dict:
@@ -168,20 +195,26 @@ def render(bank: Any, key: dict, case_uri: str, paras: dict, reveal: bool) -> st
         parts.append(
             f'<section class="cbq" data-qid="{qid}" data-type="{q.type}" id="quiz-{qid}">'
             f'<h3 class="cbq-title">Question {n} <span class="cbq-points">· {_points(q.points)}</span></h3>'
-            f'<div class="cbq-prompt">{md(q.prompt)}</div>{_body(q)}'
+            f'<div class="cbq-prompt" id="{_prompt_id(q)}">{md(q.prompt)}</div>{_body(q, n)}'
         )
         if reveal:
+            # After Check, focus moves to the feedback (tabindex -1 makes it focusable by script
+            # only), or back to the question's first control when nothing was answered; the
+            # verdict is also said in the quiz's live region (casebook-quiz.js).
             parts.append(
-                '<p class="cbq-actions"><button type="button" class="cbq-check">Check</button></p>'
-                '<div class="cbq-feedback" role="status" aria-live="polite"></div>'
+                '<p class="cbq-actions"><button type="button" class="cbq-check" '
+                f'aria-label="Check question {n}">Check</button></p>'
+                f'<div class="cbq-feedback" tabindex="-1"></div>'
             )
         parts.append("</section>")
     if reveal:
         total = sum(q.points for q in auto)
         parts.append(
-            f'<div class="cbq-summary" role="status" aria-live="polite" data-max="{total:g}">'
+            f'<div class="cbq-summary" data-max="{total:g}">'
             f'Score: <span class="cbq-score">0</span> of {total:g} points · '
             f'<span class="cbq-done">0</span> of {len(auto)} questions checked</div>'
+            # One live region per quiz: the verdict and the new score, said once after Check.
+            '<p class="cbq-sr cbq-announce" role="status" aria-live="polite" aria-atomic="true"></p>'
         )
         data = {
             "quiz": bank.quiz,
