@@ -15,7 +15,7 @@ import tempfile
 from pathlib import Path
 
 from casebook.edition import Paragraph, load
-from casebook.edition.lang import ZH
+from casebook.edition.lang import ZH, html_marked
 from casebook.errors import CasebookError
 
 STYLE = """
@@ -41,7 +41,7 @@ def page(paras: list[Paragraph], lang: str = "both") -> str:
         if lang in ("both", "zh"):
             cells.append(f'<td class="zh" lang="{ZH}">{html.escape(p.reading)}</td>')
         if lang in ("both", "en"):
-            note = f'<div class="note">Translator\'s note: {html.escape(p.note)}</div>' if p.note else ""
+            note = f'<div class="note">Translator\'s note: {html_marked(p.note)}</div>' if p.note else ""
             cells.append(f'<td class="en" lang="en">{html.escape(p.en)}{note}</td>')
         rows.append(f'<tr class="{p.kind}" id="{p.id.lower()}">{"".join(cells)}</tr>')
     return (

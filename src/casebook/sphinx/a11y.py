@@ -8,6 +8,7 @@ Each fix addresses a cause an axe-core audit found, at its source:
   (so titles in the navigation carry it too) and again on the resolved doctree
   (text made by cross-references and the bibliography). Blocks already marked
   Chinese, literal text and raw HTML are left alone.
+  Chinese in highlighted code is marked in the page's HTML (``mark_code``).
 - **Citation lists** (4.1.2): docutils writes ``role="doc-biblioentry"``
   inside ``role="list"``; ARIA 1.3 deprecates that role and axe then finds the
   list's children invalid (``aria-required-children``, critical). Entries are
@@ -25,6 +26,7 @@ Each fix addresses a cause an axe-core audit found, at its source:
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +35,7 @@ from sphinx.application import Sphinx
 from sphinx.config import Config
 from sphinx.transforms import SphinxTransform
 
-from casebook.edition.lang import ZH, runs
+from casebook.edition.lang import ZH, mark_html, runs
 
 TEMPLATES = Path(__file__).parent / "_templates"
 ZH_CLASS = f"language-{ZH}"
@@ -45,13 +47,16 @@ _SKIP = (nodes.FixedTextElement, nodes.literal, nodes.raw, nodes.comment, nodes.
 
 
 def _marked(node: nodes.Node) -> bool:
-    """Inside something already in a language, or something whose text is not prose."""
+    """Inside something already marked Chinese, or something whose text is not prose.
+
+    Chinese inside a block marked English (a translator's note) is still marked."""
     parent = node.parent
     while parent is not None:
         if isinstance(parent, _SKIP):
             return True
         if isinstance(parent, nodes.Element) and (
-            any(c.startswith("language-") for c in parent.get("classes", ())) or parent.get(LANG)
+            any(c.startswith("language-zh") for c in parent.get("classes", ()))
+            or str(parent.get(LANG, "")).startswith("zh")
         ):
             return True
         parent = parent.parent
@@ -150,6 +155,20 @@ def _wrap_navigation(app: Sphinx, pagename: str, templatename: str, context: dic
     context["generate_toctree_html"] = generate_toctree_html
 
 
+_PRE = re.compile(r"<pre[ >].*?</pre>", re.S)
+
+
+def mark_code(app: Sphinx, pagename: str, templatename: str, context: dict, doctree: Any) -> None:
+    """Chinese in code (string literals of the figure cells) marked too, once highlighted.
+
+    Literal blocks are skipped by the doctree transform: their text must stay as written for
+    the highlighter. The highlighted HTML only gains spans around Chinese runs of its text.
+    """
+    body = context.get("body")
+    if body and "<pre" in body:
+        context["body"] = _PRE.sub(lambda m: mark_html(m.group()), body)
+
+
 def _templates(app: Sphinx, config: Config) -> None:
     # First in the list: a project template overrides the theme's of the same name.
     config.templates_path.insert(0, str(TEMPLATES))
@@ -165,3 +184,4 @@ def setup(app: Sphinx) -> None:
     app.add_node(HideCodeCellNode, override=True, html=(visit_hidden_cell, depart_hidden_cell))
     # After pydata-sphinx-theme puts its navigation functions in the context (priority 500).
     app.connect("html-page-context", _wrap_navigation, priority=600)
+    app.connect("html-page-context", mark_code, priority=600)
