@@ -303,3 +303,47 @@ def test_quiz_keyboard_focus_and_live_region(browser, html: Path) -> None:
         assert live.text_content() == f"{item}: position 1 of {count}."
     finally:
         context.close()
+
+
+# --- the book extension's markup fixes (fast) ---------------------------------------------------
+
+def test_chinese_in_a_doctree_is_marked_but_not_in_code_or_marked_blocks() -> None:
+    from docutils import nodes
+    from docutils.core import publish_doctree
+
+    from casebook.sphinx import a11y
+
+    doc = publish_doctree("The magazine 《中国企业家》 and ``代码``.\n\n.. note:: 支付宝\n")
+    marked = nodes.paragraph()
+    marked[a11y.LANG] = "zh-Hans"
+    marked += nodes.Text("蚂蚁金服")
+    doc += marked
+    assert a11y.mark_chinese(doc) == 2
+    spans = [n for n in doc.findall(nodes.inline) if a11y.ZH_CLASS in n["classes"]]
+    assert [n.astext() for n in spans] == ["《中国企业家》", "支付宝"]
+    assert a11y.ZH_CLASS in marked["classes"] and a11y.LANG not in marked.attributes
+    assert next(doc.findall(nodes.literal)).astext() == "代码"  # code keeps its text as written
+
+
+def test_icon_only_toggles_get_a_name() -> None:
+    from bs4 import BeautifulSoup
+
+    from casebook.sphinx import a11y
+
+    soup = BeautifulSoup(
+        '<ul><li class="has-children"><a href="x.html">Teaching note</a><details><summary>'
+        '<span class="toctree-toggle" role="presentation"><i></i></span></summary></details></li>'
+        '<li><details><summary>Named</summary></details></li></ul>', "html.parser")
+    a11y.name_toggles(soup)
+    summaries = soup.find_all("summary")
+    assert summaries[0].get_text(strip=True) == "Sections of Teaching note"
+    assert summaries[1].get_text(strip=True) == "Named"
+
+
+def test_code_blocks_in_a_page_have_their_chinese_marked() -> None:
+    from casebook.sphinx import a11y
+
+    context = {"body": '<p>x</p><pre><span class="s2">"蚂蚁森林 users"</span></pre>'}
+    a11y.mark_code(None, "p", "page.html", context, None)  # type: ignore[arg-type]
+    assert context["body"] == ('<p>x</p><pre><span class="s2">"<span lang="zh-Hans">蚂蚁森林</span>'
+                               ' users"</span></pre>')
