@@ -66,9 +66,13 @@ CHROMIUM_ARGS = [
 ]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
-    """Debian's Chromium driven by Playwright, one for the whole session."""
+    """Debian's Chromium driven by Playwright, one per test module.
+
+    Not one per session: Playwright's sync API runs an event loop while it is open, and a test
+    that starts its own (as the review sheet's does) cannot start another inside it.
+    """
     sync_api = pytest.importorskip("playwright.sync_api")
     if not Path(CHROMIUM).exists():
         pytest.fail("chromium is not installed; `make setup` installs it")

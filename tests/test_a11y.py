@@ -78,6 +78,20 @@ def test_feedback_marks_a_chinese_answer_and_comment(tmp_path: Path) -> None:
     assert "<title>" in page and "<title><span" not in page.split("</title>")[0]
 
 
+def test_review_sheet_marks_a_chinese_answer_and_keeps_attributes_plain(tmp_path: Path) -> None:
+    q = {"id": "bu-w01", "n": 3, "points": 4, "prompt": "Why did 蚂蚁森林 grow?", "rubric": [
+        {"criterion": "evidence", "max": 4, "description": "cites 段落", "levels": [
+            {"points": 4, "label": "strong", "description": "引用 two paragraphs"}]}]}
+    entries = [sheets.Entry("s1", "李雷", "S1", "answered", "它增长很快 because of 中台", "a1", 5, False,
+                            anchor="S1")]
+    page = sheets.sheet_html(sheets.Sheet({"title": "Bottom-up"}, q, entries, []), True,
+                             tmp_path / "bu-w01-scores.csv", tmp_path)
+    zh = '<span lang="zh-Hans">'
+    assert f'<div class="text">{zh}它增长很快</span> because of {zh}中台</span></div>' in page
+    assert 'id="S1"' in page and '<span lang="zh-Hans">引用</span> two paragraphs' in page
+    assert '<aside tabindex="0" aria-labelledby="rubric">' in page
+
+
 def test_handout_marks_the_magazine_name() -> None:
     page = handout.page([], "both")
     assert '<span lang="zh-Hans">《中国企业家》</span>' in page
