@@ -331,10 +331,11 @@ def test_chinese_in_a_doctree_is_marked_but_not_in_code_or_marked_blocks() -> No
     marked = nodes.paragraph()
     marked[a11y.LANG] = "zh-Hans"
     marked += nodes.Text("蚂蚁金服")
-    doc += marked
-    assert a11y.mark_chinese(doc) == 2
+    english = nodes.paragraph("", "Translator's note: 花名 (huaming)", classes=["language-en"])
+    doc += [marked, english]
+    assert a11y.mark_chinese(doc) == 3
     spans = [n for n in doc.findall(nodes.inline) if a11y.ZH_CLASS in n["classes"]]
-    assert [n.astext() for n in spans] == ["《中国企业家》", "支付宝"]
+    assert [n.astext() for n in spans] == ["《中国企业家》", "支付宝", "花名"]
     assert a11y.ZH_CLASS in marked["classes"] and a11y.LANG not in marked.attributes
     assert next(doc.findall(nodes.literal)).astext() == "代码"  # code keeps its text as written
 
