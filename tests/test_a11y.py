@@ -169,17 +169,12 @@ def graded_pages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
 
 @pytest.mark.slow
-def test_book_meets_wcag_aa(browser, html: Path) -> None:
-    files = [(f"book/{p.relative_to(html)}", p) for p in _pages(html)]
-    assert len(files) >= 15
-    findings = audit(browser, files)
-    assert not findings, "\n" + "\n".join(findings)
-
-
-@pytest.mark.slow
-def test_student_edition_meets_wcag_aa(browser, student_html: Path) -> None:
-    files = [(f"student/{p.relative_to(student_html)}", p) for p in _pages(student_html)]
-    assert len(files) >= 11
+@pytest.mark.parametrize(("fixture", "least"), [("html", 15), ("student_html", 11)], ids=["book", "student"])
+def test_book_meets_wcag_aa(browser, request: pytest.FixtureRequest, fixture: str, least: int) -> None:
+    """Every page of the book and of the student edition (both built once per session)."""
+    folder = request.getfixturevalue(fixture)
+    files = [(f"{fixture}/{p.relative_to(folder)}", p) for p in _pages(folder)]
+    assert len(files) >= least
     findings = audit(browser, files)
     assert not findings, "\n" + "\n".join(findings)
 
