@@ -20,7 +20,7 @@ from casebook.errors import CasebookError
 Handler = Callable[[argparse.Namespace], int]
 
 # Modules that add sub-commands, in the order ``--help`` lists them.
-COMMAND_MODULES = ("edition", "quiz", "lms")
+COMMAND_MODULES = ("edition", "quiz", "report", "lms")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -19,6 +19,7 @@ from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
 from casebook.edition.lang import ZH
+from casebook.sphinx import public
 from casebook.sphinx.a11y import LANG
 from casebook.sphinx.data import anchor, paragraphs
 
@@ -31,6 +32,8 @@ class CaseTextDirective(SphinxDirective):
     option_spec = {"lang": lambda arg: directives.choice(arg, MODES)}
 
     def run(self) -> list[nodes.Node]:
+        if public.enabled(self.env.app):
+            return public.case_placeholder(self.env.app, self.env.docname, paragraphs(self.env.app))
         lang = self.options.get("lang", "both")
         std = self.env.get_domain("std")
         wrapper = nodes.container(classes=["case-text", f"case-lang-{lang}"])

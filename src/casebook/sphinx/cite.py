@@ -12,6 +12,7 @@ from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective, SphinxRole
 
 from casebook.edition.lang import ZH
+from casebook.sphinx import public
 from casebook.sphinx.a11y import LANG
 from casebook.sphinx.data import anchor, paragraphs
 
@@ -33,6 +34,9 @@ def visit_para_cite_html(self, node: para_cite) -> None:
 
 
 def depart_para_cite_html(self, node: para_cite) -> None:
+    if not (node["zh"] or node["en"]):  # the public edition carries no passage, so no card
+        self.body.append("</span>")
+        return
     self.casebook_cards = getattr(self, "casebook_cards", 0) + 1
     card = f"para-card-{self.casebook_cards}"
     for i in range(node["casebook_start"], len(self.body)):
@@ -74,7 +78,7 @@ def _ids(target: str) -> tuple[str, ...] | None:
 
 def cite_node(app: Sphinx, pid: str) -> nodes.Node:
     """A citation of one known paragraph, for directives that build tables or lists."""
-    para = paragraphs(app)[pid]
+    para = public.shown(app, paragraphs(app)[pid])
     node = para_cite("", zh=para.reading, en=para.en)
     node += _xref(pid, pid)
     return node
@@ -121,6 +125,14 @@ class PassageDirective(SphinxDirective):
             logger.warning(
                 "casebook: quote is not verbatim in %s: %r", pid, quote, location=self.get_location()
             )
+        if not quote and public.enabled(self.env.app):
+            logger.warning(
+                "casebook: passage of %s has no :quote: and would show the whole paragraph, "
+                "which the public edition does not carry",
+                pid,
+                location=self.get_location(),
+            )
+            return []
         box = nodes.container(classes=["passage", *self.options.get("class", [])])
         zh = nodes.paragraph(classes=["passage-zh"])
         zh[LANG] = ZH
