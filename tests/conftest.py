@@ -53,6 +53,14 @@ def student_html(root: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     return student_edition.build(root, out=tmp_path_factory.mktemp("student"))
 
 
+@pytest.fixture(scope="session")
+def public_html(root: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The public edition, built once per test session with -W (warnings are errors)."""
+    from casebook.book import public_edition
+
+    return public_edition.build(root, tmp_path_factory.mktemp("public"), strict=True)
+
+
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--headless",

@@ -1,9 +1,9 @@
 """Accessibility (WCAG 2.1 A and AA) of everything a reader opens, checked in a real browser.
 
 axe-core (``tests/vendor/axe-core``, see its README for version and licence)
-runs in Debian's Chromium on every page of the book and of the student
-edition, on a feedback page, a review sheet and its index, the item-analysis
-page and the handout, with the rules tagged wcag2a, wcag2aa, wcag21a and
+runs in Debian's Chromium on every page of the book, of the student
+edition and of the public edition, on a feedback page, a review sheet and its index, the item-analysis
+page, the class report and the handout, with the rules tagged wcag2a, wcag2aa, wcag21a and
 wcag21aa; any violation axe rates serious or critical fails, listed as
 ``rule  page  target``. The same pages are also checked for what axe does not
 test: every Chinese character sits in an element whose language is Chinese
@@ -27,6 +27,7 @@ from casebook.book import handout
 from casebook.edition.lang import has_chinese, html_marked, runs
 from casebook.grading import demo, pages, pipeline
 from casebook.quiz import bank
+from casebook.report import classreport
 from casebook.review import sheets
 
 AXE = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
@@ -151,11 +152,12 @@ def audit(browser, files: list[tuple[str, Path]]) -> list[str]:
 
 @pytest.fixture(scope="module")
 def graded_pages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    """A demo class graded with plots, its review sheets and the handout."""
+    """A demo class graded with plots, its review sheets, its class report and the handout."""
     out = tmp_path_factory.mktemp("a11y")
     klass = demo.make_class(out / "class", students=8, seed=5, banks=[bank.load(p) for p in bank.discover()])
     pipeline.grade_paths([klass], out / "graded", jobs=1, feedback=("html",))
     sheets.review(out / "graded", out / "review")
+    report = classreport.class_report(out / "graded", out / "report")
     (hand,) = handout.write(out / "handout", pdf=False)
     feedback = sorted((out / "graded" / "feedback").glob("*.html"))
     review = sorted(p for p in (out / "review").glob("*.html") if p.name != "index.html")
@@ -164,14 +166,16 @@ def graded_pages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         "review sheet": review[0],
         "review index": out / "review" / "index.html",
         "item analysis": out / "graded" / "analysis.html",
+        "class report": report.quizzes[0].page,
         "handout": hand,
     }
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize(("fixture", "least"), [("html", 15), ("student_html", 11)], ids=["book", "student"])
+@pytest.mark.parametrize(("fixture", "least"), [("html", 15), ("student_html", 11), ("public_html", 11)],
+                         ids=["book", "student", "public"])
 def test_book_meets_wcag_aa(browser, request: pytest.FixtureRequest, fixture: str, least: int) -> None:
-    """Every page of the book and of the student edition (both built once per session)."""
+    """Every page of the book, the student edition and the public one (each built once per session)."""
     folder = request.getfixturevalue(fixture)
     files = [(f"{fixture}/{p.relative_to(folder)}", p) for p in _pages(folder)]
     assert len(files) >= least
@@ -180,7 +184,8 @@ def test_book_meets_wcag_aa(browser, request: pytest.FixtureRequest, fixture: st
 
 
 @pytest.mark.slow
-def test_feedback_review_analysis_and_handout_meet_wcag_aa(browser, graded_pages: dict[str, Path]) -> None:
+def test_graded_pages_and_handout_meet_wcag_aa(browser, graded_pages: dict[str, Path]) -> None:
+    """A feedback page, a review sheet and its index, the item analysis, a class report, the handout."""
     assert all(p.exists() for p in graded_pages.values()), graded_pages
     assert '<img src="plots/' in graded_pages["item analysis"].read_text(encoding="utf-8")
     findings = audit(browser, list(graded_pages.items()))
