@@ -88,3 +88,17 @@ def browser():
         b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         yield b
         b.close()
+
+
+# Fixtures that build a book or start a browser: a test using one belongs to the slow tier,
+# so `make test-fast` never waits for them. Collection stops if such a test is not marked.
+HEAVY_FIXTURES = {"html", "student_html", "public_html", "browser", "quiz_page"}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    unmarked = [item.nodeid for item in items
+                if HEAVY_FIXTURES & set(getattr(item, "fixturenames", ()))
+                and item.get_closest_marker("slow") is None]
+    if unmarked:
+        raise pytest.UsageError("mark these tests @pytest.mark.slow (they build the book or drive "
+                                "a browser): " + ", ".join(unmarked))

@@ -7,8 +7,9 @@ item analysis. Nothing a student wrote is ever executed (see submission.py).
 Every input file ends up as exactly one gradebook row, graded or with the
 reason it was not, and one bad file never stops the batch. Files are graded
 in worker processes in chunks (no per-file process start-up); workers get
-the answer keys as plain dicts and return small rows, so memory stays flat
-however many notebooks there are.
+the answer keys as plain dicts and return small rows, so a worker's memory
+stays flat; the main process keeps one small row per submission until the
+gradebook is written (README, "Performance").
 """
 
 from __future__ import annotations
@@ -22,11 +23,11 @@ import sys
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from casebook import edition, fileio, paths
 from casebook.errors import CasebookError
@@ -42,6 +43,12 @@ FIXED_COLUMNS = ["submission", "student", "name", "quiz", "status", "score", "ma
 FEEDBACK_FORMATS = ("html", "md")
 DEFAULT_FEEDBACK = ("html",)
 IN_PROCESS_BELOW = 200  # fewer files than this: a pool costs more than it saves
+
+Key = dict[str, Any]  # an answer key (bank.answer_key) or a plain-data record built from one
+# (fraction, outcome, note, answer as shown, misconception, item-analysis labels) of one answer
+Scored = tuple[float, str, str, str, str, list[str]]
+T = TypeVar("T")
+R = TypeVar("R")
 
 
 @dataclass
@@ -88,7 +95,8 @@ class Result:
 
     @property
     def all_graded(self) -> bool:
-        return set(self.counts) <= {GRADED}
+        """Every file graded, apart from those of other quizzes skipped on purpose (--quiz)."""
+        return set(self.counts) <= {GRADED, submission.OTHER_QUIZ}
 
 
 # --- inputs -----------------------------------------------------------------------------------
@@ -119,7 +127,7 @@ def find_inputs(paths_in: Iterable[Path | str]) -> list[str]:
 # --- one file -----------------------------------------------------------------------------------
 
 _CONTEXT: dict[str, Any] = {}
-_SCORED: dict[tuple, tuple] = {}  # per process: a class repeats the same few answers
+_SCORED: dict[tuple[str, str, str], Scored] = {}  # per process: a class repeats the same few answers
 
 
 def _init(context: dict[str, Any]) -> None:
@@ -129,8 +137,12 @@ def _init(context: dict[str, Any]) -> None:
     _SCORED.clear()  # a corrected key in the same session must not reuse old credits
 
 
-def grade_file(path: str, keys: dict[str, dict], default_quiz: str | None) -> Row:
-    """Read, identify and score one file; never raises for anything the file contains."""
+def grade_file(path: str, keys: dict[str, Key], default_quiz: str | None,
+               only: str | None = None) -> Row:
+    """Read, identify and score one file; never raises for anything the file contains.
+
+    With ``only`` (``grade --quiz``), a notebook of another quiz is skipped, not scored.
+    """
     row = Row(submission=path)
     try:
         stat = os.stat(path)
@@ -143,10 +155,15 @@ def grade_file(path: str, keys: dict[str, dict], default_quiz: str | None) -> Ro
             raise Rejected(submission.TOO_LARGE)
         parsed = submission.load(data)
         del data
+        if parsed.format_problem:
+            row.notes.append(parsed.format_problem)
+            raise Rejected(submission.NEWER_FORMAT)
         sid, name, _ = submission.identity(parsed, path)
         row.student, row.name = sid, name
         quiz = parsed.quiz or default_quiz
         row.quiz = quiz or ""
+        if only is not None and quiz != only:
+            raise Rejected(submission.OTHER_QUIZ)
         key = keys.get(quiz or "")
         if key is None:
             raise Rejected(submission.UNKNOWN_QUIZ)
@@ -170,11 +187,12 @@ def grade_file(path: str, keys: dict[str, dict], default_quiz: str | None) -> Ro
     return row
 
 
-def _score(row: Row, key: dict, answers: dict[str, submission.Answer]) -> None:
+def _score(row: Row, key: Key, answers: dict[str, submission.Answer]) -> None:
     for q in key["questions"]:
         answer = answers[q["id"]]
+        result: Scored | None
         if not answer.found:
-            result = (0.0, "missing", "no answer cell for this question", "(none)", "",
+            result = (0.0, scoring.MISSING, "no answer cell for this question", "(none)", "",
                       ["(missing)"])
         elif answer.error:
             result = (0.0, scoring.INVALID, answer.error, "(none)", "", ["(invalid)"])
@@ -188,6 +206,7 @@ def _score(row: Row, key: dict, answers: dict[str, submission.Answer]) -> None:
                     if len(_SCORED) > 100_000:
                         _SCORED.clear()
                     _SCORED[memo] = result
+        assert result is not None
         fraction, outcome, note, shown, hint, choices = result
         row.credits.append(fraction * q["points"])
         row.outcomes.append(outcome)
@@ -197,18 +216,19 @@ def _score(row: Row, key: dict, answers: dict[str, submission.Answer]) -> None:
         row.choices.append(choices)
 
 
-def _score_value(q: dict, value: object) -> tuple:
+def _score_value(q: Key, value: object) -> Scored:
     fraction, outcome, note = scoring.credit(q, value)
-    hint = scoring.misconception(q, value) if outcome in ("wrong", "partial") else ""
+    hint = scoring.misconception(q, value) if outcome in (scoring.WRONG, scoring.PARTIAL) else ""
     shown = written.text_of(value) if q.get("manual") else wording.shown_value(value)
     return fraction, outcome, note, shown, hint, scoring.choices(q, value, outcome)
 
 
 def _grade_chunk(chunk: list[str]) -> list[Row]:
-    return [grade_file(p, _CONTEXT["keys"], _CONTEXT["default_quiz"]) for p in chunk]
+    return [grade_file(p, _CONTEXT["keys"], _CONTEXT["default_quiz"], _CONTEXT["only"])
+            for p in chunk]
 
 
-def _feedback_chunk(chunk: list[dict]) -> list[str]:
+def _feedback_chunk(chunk: list[dict[str, Any]]) -> list[str]:
     folder = os.path.join(_CONTEXT["out_dir"], "feedback")
     reveal = _CONTEXT["reveal"]
     written = []
@@ -225,12 +245,12 @@ def _feedback_chunk(chunk: list[dict]) -> list[str]:
 
 # --- the batch --------------------------------------------------------------------------------
 
-def _chunks(items: Sequence, size: int) -> Iterator[list]:
+def _chunks(items: Sequence[T], size: int) -> Iterator[list[T]]:
     for start in range(0, len(items), size):
         yield list(items[start:start + size])
 
 
-def _pool(jobs: int, context: dict) -> ProcessPoolExecutor:
+def _pool(jobs: int, context: dict[str, Any]) -> ProcessPoolExecutor:
     # fork is the fastest start, but forking a process that runs threads (a Jupyter
     # kernel) can deadlock, so such callers get spawn.
     method = "fork" if sys.platform == "linux" and threading.active_count() == 1 else "spawn"
@@ -238,7 +258,7 @@ def _pool(jobs: int, context: dict) -> ProcessPoolExecutor:
                                initializer=_init, initargs=(context,))
 
 
-def _progress(total: int, label: str):
+def _progress(total: int, label: str) -> Any:
     if total and sys.stderr.isatty():
         from tqdm import tqdm
 
@@ -246,13 +266,14 @@ def _progress(total: int, label: str):
     return None
 
 
-def _run(fn, items: list, jobs: int, pool: ProcessPoolExecutor | None, label: str) -> Iterator:
+def _run(fn: Callable[[list[T]], list[R]], items: list[T], jobs: int,
+         pool: ProcessPoolExecutor | None, label: str) -> Iterator[R]:
     """Start fn over chunks of items now (in the pool if any); iterate to collect results."""
     size = max(16, min(256, len(items) // (jobs * 8) or 16))
     chunks = _chunks(items, size)
     results = pool.map(fn, chunks) if pool else map(fn, chunks)  # pool.map submits at once
 
-    def collect() -> Iterator:
+    def collect() -> Iterator[R]:
         bar = _progress(len(items), label)
         try:
             for chunk in results:
@@ -315,8 +336,11 @@ def grade_paths(paths_in: Sequence[Path | str], out_dir: Path | str, *,
                 feedback: Sequence[str] = DEFAULT_FEEDBACK) -> Result:
     """Grade notebooks and folders of notebooks into out_dir; the API behind `casebook grade`.
 
-    ``banks`` None means the project's exercises/*.yml. ``quiz`` is used for
-    notebooks whose metadata names no quiz (else the only bank's quiz).
+    ``banks`` None means the project's exercises/*.yml. ``quiz`` limits the run
+    to that quiz: its notebooks (and those whose metadata names no quiz) are
+    graded, notebooks of other quizzes get the status "skipped: another quiz",
+    and the gradebook, feedback, item analysis and written.json hold that quiz
+    only. Without it, a notebook that names no quiz is graded as the only bank's.
     """
     started = time.perf_counter()
     if not paths_in:
@@ -327,7 +351,7 @@ def grade_paths(paths_in: Sequence[Path | str], out_dir: Path | str, *,
         raise CasebookError(f"feedback format {unknown[0] if unknown else '(none)'!r}: use html, md or both")
     loaded = _resolve_banks(banks, root)
     if quiz is not None:
-        banks_mod.select(loaded, quiz)
+        loaded = banks_mod.select(loaded, quiz)
     keys = {b.quiz: banks_mod.answer_key(b) for b in loaded}
     default_quiz = quiz or (loaded[0].quiz if len(loaded) == 1 else None)
     inputs = find_inputs(paths_in)
@@ -336,9 +360,10 @@ def grade_paths(paths_in: Sequence[Path | str], out_dir: Path | str, *,
     out.mkdir(parents=True, exist_ok=True)
     scores = written.load_scores(out)  # hand scores merged earlier; a damaged file stops here
     paras = edition.by_id(root or paths.project_root())
-    context = {
+    context: dict[str, Any] = {
         "keys": keys,
         "default_quiz": default_quiz,
+        "only": quiz,
         "prepared": {b.quiz: pages.prepare(b, paras) for b in loaded},
         "reveal": reveal,
         "formats": formats,
@@ -382,7 +407,7 @@ def grade_paths(paths_in: Sequence[Path | str], out_dir: Path | str, *,
         else:
             (out / written.STORE).unlink(missing_ok=True)  # from grading other quizzes before
         if analyse:
-            graded: dict[str, list[tuple]] = {}
+            graded: dict[str, list[tuple[str, list[float], list[list[str]]]]] = {}
             for r in rows:
                 if r.status == GRADED:
                     graded.setdefault(r.quiz, []).append((r.submission, r.credits, r.choices))
@@ -401,8 +426,8 @@ def grade_paths(paths_in: Sequence[Path | str], out_dir: Path | str, *,
     return result
 
 
-def _settle_written(rows: list[Row], infos: dict[str, dict],
-                    scores: dict) -> dict[str, written.Settled]:
+def _settle_written(rows: list[Row], infos: dict[str, Key],
+                    scores: dict[Any, Any]) -> dict[str, written.Settled]:
     """Merged hand scores applied to each graded submission with written questions."""
     out = {}
     for r in rows:
@@ -414,7 +439,7 @@ def _settle_written(rows: list[Row], infos: dict[str, dict],
     return out
 
 
-def _written_parts(row: Row, quiz: dict) -> tuple[dict[str, str], dict[str, str]]:
+def _written_parts(row: Row, quiz: Key) -> tuple[dict[str, str], dict[str, str]]:
     outcomes, ids = {}, {}
     for q in quiz["written"]:
         j = q["n"] - 1
@@ -423,8 +448,8 @@ def _written_parts(row: Row, quiz: dict) -> tuple[dict[str, str], dict[str, str]
     return outcomes, ids
 
 
-def _feedback_rows(rows: list[Row], infos: dict[str, dict],
-                   settled: dict[str, written.Settled]) -> tuple[list[dict], list[dict]]:
+def _feedback_rows(rows: list[Row], infos: dict[str, Key],
+                   settled: dict[str, written.Settled]) -> tuple[list[Key], list[Key]]:
     """What each feedback page shows, and what written.json keeps to re-render it after a merge."""
     todo, kept = [], []
     for r in rows:
@@ -444,7 +469,7 @@ def _feedback_rows(rows: list[Row], infos: dict[str, dict],
     return todo, kept
 
 
-def written_store(infos: dict[str, dict], rows: list[dict], reveal: bool,
+def written_store(infos: dict[str, Key], rows: list[Key], reveal: bool,
                   formats: Sequence[str] = DEFAULT_FEEDBACK) -> Iterator[str]:
     """written.json, in pieces: see the written module. It holds every written answer, so it
     is streamed to disk rather than built as one string (tens of megabytes at 10,000
@@ -472,7 +497,7 @@ def _finish_feedback(out: Path, pending: Iterator[str], formats: Sequence[str]) 
     return [folder / f"{n}.{formats[0]}" for n in sorted(names)]
 
 
-def _table_row(row: Row, keys: dict[str, dict], infos: dict[str, dict],
+def _table_row(row: Row, keys: dict[str, Key], infos: dict[str, Key],
                settled: written.Settled | None) -> dict[str, str]:
     key = keys.get(row.quiz)
     out = {
@@ -503,7 +528,7 @@ def _csv(rows: list[dict[str, str]], columns: list[str]) -> str:
     return buffer.getvalue()
 
 
-def _notes_csv(rows: list[Row], keys: dict[str, dict],
+def _notes_csv(rows: list[Row], keys: dict[str, Key],
                settled: dict[str, written.Settled] | None = None) -> str:
     """Why a question or a file scored as it did: the detail the gradebook has no room for."""
     buffer = io.StringIO()

@@ -179,7 +179,7 @@ def setup(app: Sphinx) -> None:
     app.add_transform(MarkChinese)
     app.connect("doctree-resolved", _resolved, priority=900)
     app.add_node(nodes.citation, override=True, html=(visit_citation, depart_citation))
-    from myst_nb.sphinx_ import HideCodeCellNode
+    from myst_nb.sphinx_ import HideCodeCellNode  # type: ignore[import-untyped]
 
     app.add_node(HideCodeCellNode, override=True, html=(visit_hidden_cell, depart_hidden_cell))
     # After pydata-sphinx-theme puts its navigation functions in the context (priority 500).
