@@ -45,6 +45,51 @@ def html(root: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out / "_build" / "html"
 
 
+@pytest.fixture(scope="session")
+def student_html(root: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The student edition, built once per test session with -W."""
+    from casebook.book import student_edition
+
+    return student_edition.build(root, out=tmp_path_factory.mktemp("student"))
+
+
+@pytest.fixture(scope="session")
+def public_html(root: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The public edition, built once per test session with -W (warnings are errors)."""
+    from casebook.book import public_edition
+
+    return public_edition.build(root, tmp_path_factory.mktemp("public"), strict=True)
+
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium driven by Playwright, one per test module.
+
+    Not one per session: Playwright's sync API runs an event loop while it is open, and a test
+    that starts its own (as the review sheet's does) cannot start another inside it.
+    """
+    sync_api = pytest.importorskip("playwright.sync_api")
+    if not Path(CHROMIUM).exists():
+        pytest.fail("chromium is not installed; `make setup` installs it")
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield b
+        b.close()
+
+
 # Fixtures that build a book or start a browser: a test using one belongs to the slow tier,
 # so `make test-fast` never waits for them. Collection stops if such a test is not marked.
 HEAVY_FIXTURES = {"html", "student_html", "public_html", "browser", "quiz_page"}

@@ -27,12 +27,15 @@ def test_case_page_has_every_paragraph_in_both_languages(html: Path) -> None:
 def test_citations_link_to_the_case_and_carry_the_passage(html: Path) -> None:
     page = (html / "chapters" / "timeline.html").read_text(encoding="utf-8")
     cite = re.search(
-        r'<span class="para-cite"[^>]*data-zh="([^"]+)"[^>]*>\s*<a[^>]*href="case.html#(p\d{3})"', page
+        r'<span class="para-cite"><a aria-describedby="(para-card-\d+)"[^>]*href="case.html#(p\d{3})"'
+        r'.*?<span class="para-card" role="tooltip" id="([^"]+)">'
+        r'<span class="para-card-zh" lang="zh-Hans">([^<]+)</span><span class="para-card-en" lang="en">',
+        page,
     )
-    assert cite, "no resolved paragraph citation on the timeline page"
-    para = {p.id.lower(): p for p in edition.load()}[cite.group(2)]
-    shown = html_lib.unescape(cite.group(1))
-    assert shown.strip() and shown == para.reading, "the hover text is not the cited paragraph's Chinese"
+    assert cite, "no resolved paragraph citation with its passage card on the timeline page"
+    assert cite.group(1) == cite.group(3), "the link is not described by its own card"
+    reading = {p.id.lower(): p.reading for p in edition.load()}
+    assert html_lib.unescape(cite.group(4)) == reading[cite.group(2)]
 
 
 def test_timeline_figure_is_rendered(html: Path) -> None:

@@ -28,12 +28,6 @@ QUOTE_RE = re.compile(r"\{passage\}\s*(P\d{3})\s*\n:quote:\s*(.+)")
 
 
 @pytest.fixture(scope="module")
-def public_html(root: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The public edition, built once with -W (warnings are errors)."""
-    return public_edition.build(root, tmp_path_factory.mktemp("public"), strict=True)
-
-
-@pytest.fixture(scope="module")
 def paras() -> list[edition.Paragraph]:
     return edition.load()
 

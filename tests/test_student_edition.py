@@ -12,11 +12,6 @@ from casebook.book import student_edition
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture(scope="module")
-def student_html(root: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return student_edition.build(root, out=tmp_path_factory.mktemp("student"))
-
-
 def _pages(html: Path) -> dict[str, str]:
     return {str(p.relative_to(html)): p.read_text(encoding="utf-8") for p in html.rglob("*.html")}
 

@@ -15,6 +15,7 @@ import tempfile
 from pathlib import Path
 
 from casebook.edition import Paragraph, load
+from casebook.edition.lang import ZH, html_marked
 from casebook.errors import CasebookError
 
 STYLE = """
@@ -38,18 +39,20 @@ def page(paras: list[Paragraph], lang: str = "both") -> str:
     for p in paras:
         cells = [f'<td class="id">{p.id}</td>']
         if lang in ("both", "zh"):
-            cells.append(f'<td class="zh" lang="zh-Hans">{html.escape(p.reading)}</td>')
+            cells.append(f'<td class="zh" lang="{ZH}">{html.escape(p.reading)}</td>')
         if lang in ("both", "en"):
-            note = f'<div class="note">Translator\'s note: {html.escape(p.note)}</div>' if p.note else ""
+            note = f'<div class="note">Translator\'s note: {html_marked(p.note)}</div>' if p.note else ""
             cells.append(f'<td class="en" lang="en">{html.escape(p.en)}{note}</td>')
         rows.append(f'<tr class="{p.kind}" id="{p.id.lower()}">{"".join(cells)}</tr>')
     return (
         '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
         "<title>Ant Financial case (China Entrepreneur, 2019)</title>"
         f"<style>{STYLE}</style></head><body>"
         "<h1>The case: Ant Financial in 2019 (China Entrepreneur)</h1>"
-        '<p class="meta">China Entrepreneur (《中国企业家》), 2019. Course edition: Chinese reading text '
-        "and English translation, paragraph by paragraph (P001 to P115).</p>"
+        f'<p class="meta">China Entrepreneur (<span lang="{ZH}">《中国企业家》</span>), 2019. '
+        "Course edition: Chinese reading text and English translation, paragraph by paragraph "
+        "(P001 to P115).</p>"
         f"<table>{''.join(rows)}</table></body></html>"
     )
 

@@ -3,7 +3,8 @@
 Owns ``seeds/`` → ``edition/edition.json``: cutting the article out of the page
 (:mod:`.source`), the reviewed character and punctuation tables (:mod:`.fixes`),
 the paragraphs with ids (:mod:`.core`), the number check between the Chinese and
-the English (:mod:`.numbercheck`), the glossary and the timeline data.
+the English (:mod:`.numbercheck`), the glossary and the timeline data, and which
+parts of a text are Chinese (:mod:`.lang`, for the ``lang`` marking of every page).
 
 Imports: only the shared leaves (``casebook.errors``, ``casebook.paths``,
 ``casebook.fileio``). Everything else in the engine may import this package;

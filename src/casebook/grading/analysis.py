@@ -12,6 +12,7 @@ pulling a statistics stack into the course's dependencies.
 from __future__ import annotations
 
 import csv
+import html
 import io
 import json
 import math
@@ -23,6 +24,7 @@ from typing import Any
 import numpy as np
 
 from casebook import fileio
+from casebook.edition.lang import html_marked
 
 GROUP = 0.27  # Kelley's 27%: the usual split for the upper-lower index
 
@@ -155,7 +157,83 @@ def analyse(out_dir: Path, keys: dict[str, dict], graded: dict[str, list[tuple]]
     fileio.write_text(items_path, buffer.getvalue())
     fileio.write_text(summary_path, json.dumps(summary, indent=1, sort_keys=True,
                                                ensure_ascii=False) + "\n")
+    fileio.write_text(out_dir / PAGE, page(summary, all_items, [p.relative_to(out_dir) for p in drawn]))
     return items_path, summary_path, drawn
+
+
+PAGE = "analysis.html"
+_PAGE_CSS = """
+body{font-family:system-ui,-apple-system,"Segoe UI","Noto Sans CJK SC","PingFang SC",sans-serif;
+max-width:60rem;margin:2rem auto;padding:0 1rem;line-height:1.5;color:#1b1b1b}
+h1{font-size:1.5rem}h2{font-size:1.2rem;margin-top:2rem}
+img{max-width:100%;height:auto;display:block;margin:.6rem 0}
+.scroll{overflow-x:auto}
+table{border-collapse:collapse;font-size:.9rem}caption{text-align:left;font-weight:600;margin:.4rem 0}
+td,th{border:1px solid #ccc;padding:.2rem .5rem;text-align:left;vertical-align:top}
+td.num{text-align:right;font-variant-numeric:tabular-nums}
+"""
+
+
+def _fmt(value: Any) -> str:
+    return "–" if value is None else f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def _alt(kind: str, quiz: str, info: dict, rows: list[dict]) -> str:
+    """Text alternatives of the three plots (WCAG 1.1.1): what each shows, in words and figures."""
+    if kind == "scores":
+        return (f"Histogram of the total scores of {info['graded']} graded submissions to {quiz}, "
+                f"out of {_fmt(info['max_score'])} points: lowest {_fmt(info['min'])}, median "
+                f"{_fmt(info['median'])}, highest {_fmt(info['max'])}, mean {_fmt(info['mean'])}.")
+    if kind == "items":
+        weak = [r["question"] for r in rows if r["discrimination"] is not None
+                and r["discrimination"] < 0.2]
+        return (f"Each question of {quiz} as a point, difficulty (mean share of the points "
+                "earned) across and discrimination (upper minus lower 27%) up, with a line at 0.2. "
+                f"Below the line: {', '.join(weak) if weak else 'none'}. The table gives every value.")
+    return (f"For each question of {quiz}, how many submissions gave each answer: correct answers "
+            "green and hatched, others orange, blanks grey. The table gives the counts.")
+
+
+def page(summary: dict, rows: list[dict], plots: list[Path]) -> str:
+    """The item analysis as one page: per quiz its figures, the plots with text alternatives,
+    and the item table (which carries everything the plots show). Self-contained like the
+    feedback pages; plot paths are relative to the page."""
+    esc = html_marked
+    parts = ["<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">",
+             "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">",
+             f"<title>Item analysis</title><style>{_PAGE_CSS}</style></head><body><main>",
+             "<h1>Item analysis</h1>",
+             f"<p>{summary['inputs']} file(s) read: "
+             + ", ".join(f"{n} {esc(status)}" for status, n in summary["statuses"].items()) + ".</p>"]
+    by_quiz: dict[str, list[dict]] = {}
+    for row in rows:
+        by_quiz.setdefault(row["quiz"], []).append(row)
+    for quiz, info in summary["quizzes"].items():
+        rel = info["reliability"]
+        parts.append(
+            f"<section><h2>{esc(info['title'])} (<code>{esc(quiz)}</code>)</h2>"
+            f"<p>{info['graded']} graded; score out of {_fmt(info['max_score'])}: mean "
+            f"{_fmt(info['mean'])}, standard deviation {_fmt(info['sd'])}, median "
+            f"{_fmt(info['median'])}, lowest {_fmt(info['min'])}, highest {_fmt(info['max'])}. "
+            f"Reliability ({esc(rel['method'])}): {_fmt(rel['value'])}.</p>")
+        for kind in ("scores", "items", "choices"):
+            name = f"{quiz}-{kind}.png"
+            found = [p for p in plots if p.name == name]
+            if found:
+                alt = html.escape(_alt(kind, quiz, info, by_quiz.get(quiz, [])))
+                parts.append(f'<img src="{found[0].as_posix()}" alt="{alt}">')
+        head = "".join(f'<th scope="col">{c.replace("_", " ")}</th>' for c in ITEM_COLUMNS[1:])
+        body = "".join(
+            "<tr>" + "".join(
+                f'<td class="num">{_fmt(r[c])}</td>' if isinstance(r[c], (int, float)) and c != "question"
+                else f"<td>{esc(_fmt(r[c]))}</td>" for c in ITEM_COLUMNS[1:]) + "</tr>"
+            for r in by_quiz.get(quiz, []))
+        parts.append('<div class="scroll" tabindex="0" role="region" '
+                     f'aria-label="Items of {html.escape(quiz)}">'
+                     f"<table><caption>Items of {esc(quiz)}</caption><thead><tr>{head}</tr></thead>"
+                     f"<tbody>{body}</tbody></table></div></section>")
+    parts.append("</main></body></html>\n")
+    return "".join(parts)
 
 
 def _ascii(text: str) -> str:
@@ -225,13 +303,15 @@ def draw(folder: Path, key: dict, totals: np.ndarray, rows: list[dict]) -> list[
         total = sum(row["_counts"].values()) or 1
         for label, count in row["_counts"].items():
             color = "#9e9e9e" if label == "(blank)" else "#55a868" if label in right else "#dd8452"
-            ax.barh(y, count, left=left, color=color, edgecolor="white")
+            # Correct choices are hatched too, so they differ by more than colour (WCAG 1.4.1).
+            ax.barh(y, count, left=left, color=color, edgecolor="white",
+                    hatch="///" if label in right else None)
             if count / total > 0.06:
                 ax.text(left + count / 2, y, _ascii(label), ha="center", va="center", fontsize=7)
             left += count
     ax.set_yticks(range(len(rows)), [_ascii(r["question"]) for r in rows])
     ax.invert_yaxis()
-    ax.set_xlabel("choices (green: correct, orange: other, grey: blank)")
+    ax.set_xlabel("choices (green, hatched: correct; orange: other; grey: blank)")
     ax.set_title(f"{name}: choices per question")
     out.append(_save(fig, folder / f"{quiz}-choices.png"))
     return out

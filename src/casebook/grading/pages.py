@@ -18,6 +18,7 @@ from typing import Any
 from markdown_it import MarkdownIt
 
 from casebook.edition import Paragraph
+from casebook.edition.lang import ZH, html_marked, mark_html
 from casebook.quiz import scoring, wording
 from casebook.quiz.bank import Bank
 
@@ -56,7 +57,7 @@ LABEL = {  # outcome (scoring) or hand-scoring state (written) -> what the page 
 
 
 def _md(text: str) -> str:
-    return _MD.render(text.strip())
+    return mark_html(_MD.render(text.strip()))
 
 
 def markdown_html(text: str) -> str:
@@ -90,7 +91,8 @@ def prepare(bank: Bank, paras: dict[str, Paragraph]) -> dict[str, Any]:
     for index, q in enumerate(bank.questions):
         cites = wording.evidence(q, paras)
         ev_html = "".join(
-            f"<blockquote lang=\"zh\">{html.escape(e['quote'])} ({html.escape(e['para'])})"
+            f"<blockquote><span lang=\"{ZH}\">{html.escape(e['quote'])}</span> "
+            f"({html.escape(e['para'])})"
             + (f"<div class=\"en\" lang=\"en\">{html.escape(e['en'])}</div>" if e["en"] else "")
             + "</blockquote>"
             for e in cites
@@ -109,7 +111,7 @@ def prepare(bank: Bank, paras: dict[str, Paragraph]) -> dict[str, Any]:
             "points": wording.points(q.points),
             "prompt_html": _md(q.prompt),
             "prompt_md": q.prompt.strip(),
-            "answer_html": html.escape(answer),
+            "answer_html": html_marked(answer),
             "answer_md": answer,
             "why_html": _md(why),
             "why_md": why.strip(),
@@ -120,7 +122,8 @@ def prepare(bank: Bank, paras: dict[str, Paragraph]) -> dict[str, Any]:
     return {
         "quiz": bank.quiz,
         "title": bank.title,
-        "title_html": html.escape(bank.title),
+        "title_html": html_marked(bank.title),
+        "title_text": html.escape(bank.title),
         "max": wording.points(sum(q.points for q in bank.questions if not q.manual)),
         "manual": wording.points(sum(q.points for q in bank.questions if q.manual)),
         "questions": questions,
@@ -174,13 +177,13 @@ def _score_md(row: dict, quiz: dict) -> str:
 def _marks_html(mark: dict) -> str:
     if mark.get("state") != "scored":
         return ""
-    esc = html.escape
+    esc = html_marked
     rows = "".join(f"<tr><td>{esc(name)}</td><td>{got} / {top}</td><td>{esc(label)}</td></tr>"
                    for name, got, top, label in mark["criteria"])
     out = (f"<table class=\"rubric\"><thead><tr><th>criterion</th><th>points</th><th>level</th>"
            f"</tr></thead><tbody>{rows}</tbody></table>")
     if mark.get("comment"):
-        out += f"<p><strong>Comment:</strong></p><pre>{esc(mark['comment'])}</pre>"
+        out += f"<p><strong>Comment:</strong></p><pre>{html_marked(mark['comment'])}</pre>"
     return out
 
 
@@ -197,12 +200,18 @@ def _marks_md(mark: dict) -> list[str]:
 
 
 def feedback_html(row: dict, quiz: dict, reveal: bool) -> str:
-    """One student's feedback page. ``row`` holds only escaped-on-output student data."""
-    esc = html.escape
+    """One student's feedback page. ``row`` holds only escaped-on-output student data.
+
+    Text is escaped with its Chinese marked ``lang="zh-Hans"`` (WCAG 3.1.2): a student's
+    answer, name or a grader's comment in Chinese is read by a screen reader as Chinese.
+    """
+    esc = html_marked
     who = esc(row["name"] or row["student"])
     parts = [
-        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">",
-        f"<title>{quiz['title_html']}: {who}</title><style>{CSS}</style></head><body>",
+        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">"
+        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">",
+        f"<title>{quiz['title_text']}: {html.escape(row['name'] or row['student'])}</title>"
+        f"<style>{CSS}</style></head><body><main>",
         f"<h1>{quiz['title_html']}</h1>",
         f"<p><strong>{who}</strong> ({esc(row['student'])}) · quiz <code>{esc(quiz['quiz'])}"
         f"</code></p>{_score_html(row, quiz)}",
@@ -230,7 +239,7 @@ def feedback_html(row: dict, quiz: dict, reveal: bool) -> str:
             parts.append(f"<p><strong>Answer:</strong> {q['answer_html']}</p>"
                          f"<div><strong>Why:</strong> {q['why_html']}</div>")
         parts.append(f"<div><strong>Passage:</strong>{q['evidence_html']}</div></section>")
-    parts.append("</body></html>\n")
+    parts.append("</main></body></html>\n")
     return "".join(parts)
 
 

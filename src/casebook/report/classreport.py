@@ -41,6 +41,7 @@ from pathlib import Path
 from typing import Any
 
 from casebook import edition, fileio, paths
+from casebook.edition.lang import html_marked
 from casebook.errors import CasebookError
 from casebook.grading import pipeline
 from casebook.grading.submission import GRADED
@@ -350,7 +351,9 @@ a{color:#0645ad}
 
 def _page(rep: QuizReport, shown: dict[str, str], names: dict[str, str], objective_text: dict[str, str],
           plot: str) -> str:
-    e = html.escape
+    # Text goes through html_marked: its Chinese is marked lang="zh-Hans" (WCAG 3.1.2);
+    # attributes and ids through html.escape.
+    e, t = html.escape, html_marked
     paras = edition.load()
     rates = {str(p["para"]): p for p in passages(rep)}
     held = misconceptions(rep)
@@ -358,7 +361,7 @@ def _page(rep: QuizReport, shown: dict[str, str], names: dict[str, str], objecti
            f'<meta name="viewport" content="width=device-width, initial-scale=1">'
            f"<title>Class report: {e(rep.title)}</title><style>{CSS}</style></head><body><main>"
            f'<p><a href="index.html">All quizzes</a></p>'
-           f"<h1>Class report: {e(rep.title)}</h1>"
+           f"<h1>Class report: {t(rep.title)}</h1>"
            f"<p>{rep.graded} graded submission{'s' if rep.graded != 1 else ''}"
            + (f"; {rep.unread} could not be read again, so their choices are missing from the "
               f"misconception counts (their credits count)" if rep.unread else "")
@@ -367,7 +370,7 @@ def _page(rep: QuizReport, shown: dict[str, str], names: dict[str, str], objecti
     top = opener(rep)
     if top:
         out.append(f"<h2>Suggested opening question</h2><p><strong>{e(top.id)}</strong> split the class most "
-                   f"evenly: {top.full} of {rep.graded} earned full credit.</p><blockquote>{e(top.prompt)}"
+                   f"evenly: {top.full} of {rep.graded} earned full credit.</p><blockquote>{t(top.prompt)}"
                    f"</blockquote>")
     out.append('<h2 id="misread">Most misread passages</h2>')
     if plot:
@@ -381,8 +384,8 @@ def _page(rep: QuizReport, shown: dict[str, str], names: dict[str, str], objecti
         out.append(f'<li><a href="#{e(str(row["para"]))}">{e(str(row["para"]))}</a>: miss rate '
                    f'{float(row["miss_rate"]):.0%} on {", ".join(e(q) for q in row["questions"])}'
                    + (f'<div class="zh" lang="zh-Hans">{e(p.reading)}</div>' if p else "")
-                   + (f'<div class="en">{e(p.en)}</div>' if p and p.en else "")
-                   + (f"<div>Most held misreading: {e(str(row['top_misconception']))}</div>"
+                   + (f'<div class="en">{t(p.en)}</div>' if p and p.en else "")
+                   + (f"<div>Most held misreading: {t(str(row['top_misconception']))}</div>"
                       if row["top_misconception"] else "") + "</li>")
     out.append("</ol>")
     out.append('<h2 id="misconceptions">Misconceptions the class holds</h2>')
@@ -391,8 +394,8 @@ def _page(rep: QuizReport, shown: dict[str, str], names: dict[str, str], objecti
                    '</th><th scope="col">Students</th><th scope="col">Misconception</th><th scope="col">'
                    'Passage</th></tr></thead><tbody>')
         for m in held:
-            out.append(f"<tr><td>{e(str(m['question']))}</td><td>{e(str(m['choice']))}</td><td>"
-                       f"{m['students']} ({float(m['share']):.0%})</td><td>{e(str(m['misconception']))}</td>"
+            out.append(f"<tr><td>{e(str(m['question']))}</td><td>{t(str(m['choice']))}</td><td>"
+                       f"{m['students']} ({float(m['share']):.0%})</td><td>{t(str(m['misconception']))}</td>"
                        f"<td>{', '.join(e(p) for p in m['paras'])}</td></tr>")
         out.append("</tbody></table></div>")
     else:
@@ -401,9 +404,9 @@ def _page(rep: QuizReport, shown: dict[str, str], names: dict[str, str], objecti
     if held:
         out.append("<ul>")
         for m in held[:TOP_MISCONCEPTIONS]:
-            who = ", ".join(e(shown[s]) + (f" ({e(names[s])})" if names.get(s) else "")
+            who = ", ".join(e(shown[s]) + (f" ({t(names[s])})" if names.get(s) else "")
                             for s in _callable(m["holders"], shown))
-            out.append(f"<li>{e(str(m['question']))}, {e(str(m['choice']))}: {who}</li>")
+            out.append(f"<li>{e(str(m['question']))}, {t(str(m['choice']))}: {who}</li>")
         out.append("</ul>")
     out.append('<h2 id="objectives">Objectives and levels</h2><div class="wrap"><table><thead><tr>'
                '<th scope="col">Objective or level</th><th scope="col">Questions</th><th scope="col">Points'
@@ -411,7 +414,7 @@ def _page(rep: QuizReport, shown: dict[str, str], names: dict[str, str], objecti
     for attribute in ("objective", "bloom"):
         for name, qs, points, mean in levels(rep, attribute):
             label = f"{name}: {objective_text[name]}" if name in objective_text else name
-            out.append(f"<tr><th scope=\"row\">{e(label)}</th><td>{e(' '.join(qs))}</td><td>{_fmt(points)}"
+            out.append(f"<tr><th scope=\"row\">{t(label)}</th><td>{e(' '.join(qs))}</td><td>{_fmt(points)}"
                        f"</td><td>{mean:.0%}</td></tr>")
     out.append("</tbody></table></div>")
     out.append('<h2 id="case">The case, shaded by miss rate</h2><p>Paragraphs no auto-graded question cites '
@@ -427,7 +430,7 @@ def _page(rep: QuizReport, shown: dict[str, str], names: dict[str, str], objecti
             out.append(f'<section class="para untested" id="{e(p.id)}" aria-label="{e(p.id)}, untested">'
                        f'<span class="id">{e(p.id)}</span>: untested')
         out.append(f'<p class="zh" lang="zh-Hans">{e(p.reading)}</p>'
-                   + (f'<p class="en">{e(p.en)}</p>' if p.en else "") + "</section>")
+                   + (f'<p class="en">{t(p.en)}</p>' if p.en else "") + "</section>")
     out.append("</main></body></html>\n")
     return "".join(out)
 

@@ -41,6 +41,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from casebook import fileio
+from casebook.edition.lang import html_marked
 from casebook.errors import CasebookError
 from casebook.grading import pages, written
 from casebook.quiz import wording
@@ -340,7 +341,9 @@ padding:.6rem 1rem;margin:1rem 0}
 .criterion{margin:.8rem 0}.criterion p{margin:.2rem 0}
 table{border-collapse:collapse;width:100%;font-size:.9rem}
 td,th{border:1px solid #ddd;padding:.25rem .4rem;text-align:left;vertical-align:top}
-code{background:#f1f1f1;padding:0 .2rem;border-radius:3px}
+code{background:#f1f1f1;padding:0 .2rem;border-radius:3px;overflow-wrap:anywhere}
+.wide{overflow-x:auto;margin:0 1.5rem}
+:focus-visible{outline:3px solid #0b4fb0;outline-offset:2px}
 @media (max-width:60rem){.layout{grid-template-columns:1fr}aside{position:static;max-height:none;
 border-left:0}}
 @media print{aside{position:static;max-height:none}.layout{grid-template-columns:1fr}
@@ -356,15 +359,15 @@ def _page(title: str, body: str) -> str:
 
 
 def _who_html(e: Entry, anonymous: bool) -> str:
-    esc = html.escape
+    esc = html_marked
     if anonymous:
         return esc(e.who)
     return f"{esc(e.name)} ({esc(e.student)})" if e.name else esc(e.student)
 
 
 def rubric_html(q: dict) -> str:
-    esc = html.escape
-    parts = [f"<h2>Rubric</h2><p class=\"meta\">{wording.points(q['points'])} points"
+    esc = html_marked
+    parts = [f"<h2 id=\"rubric\">Rubric</h2><p class=\"meta\">{wording.points(q['points'])} points"
              + (f" · at most {q['word_limit']} words" if q.get("word_limit") else "") + "</p>"]
     for c in q["rubric"]:
         levels = "".join(
@@ -380,7 +383,8 @@ def rubric_html(q: dict) -> str:
 
 
 def sheet_html(sheet: Sheet, anonymous: bool, csv_path: Path, graded: Path) -> str:
-    esc = html.escape
+    # Text is escaped with its Chinese marked lang="zh-Hans" (WCAG 3.1.2); attributes plainly.
+    esc, attr = html_marked, html.escape
     q, quiz, entries = sheet.question, sheet.quiz, sheet.entries
     limit = q.get("word_limit")
     counts = [f"{len(entries)} answer{'' if len(entries) == 1 else 's'} to score"]
@@ -411,14 +415,14 @@ def sheet_html(sheet: Sheet, anonymous: bool, csv_path: Path, graded: Path) -> s
     for e in entries:
         classes = "answer" + (" flagged" if e.flags else "") + (" done" if e.record else "")
         over = (f" <span class=\"over\">over the {limit}-word limit</span>" if e.over else "")
-        parts.append(f"<article class=\"{classes}\" id=\"{esc(e.anchor)}\"><h3>"
+        parts.append(f"<article class=\"{classes}\" id=\"{attr(e.anchor)}\"><h3>"
                      f"{_who_html(e, anonymous)} <span class=\"words\">· {e.words} "
                      f"word{'' if e.words == 1 else 's'}</span>{over}</h3>")
         for j, score, same in e.flags:
             other = entries[j]
             how = "identical to" if same else f"near-identical ({score:.0%} shared word "\
                                               "3-grams) to"
-            parts.append(f"<p class=\"flag\">{how} <a href=\"#{esc(other.anchor)}\">"
+            parts.append(f"<p class=\"flag\">{how} <a href=\"#{attr(other.anchor)}\">"
                          f"{_who_html(other, anonymous)}</a></p>")
         parts.append(f"<div class=\"text\">{esc(e.text)}</div>")
         parts += [f"<p class=\"note\">{esc(n)}</p>" for n in e.notes]
@@ -440,21 +444,24 @@ def sheet_html(sheet: Sheet, anonymous: bool, csv_path: Path, graded: Path) -> s
                          for e in sheet.others)
         parts.append(f"<section class=\"how\"><h2>Not to review</h2><p>These score 0 without "
                      f"review and are not in the CSV.</p><ul>{listed}</ul></section>")
-    parts.append(f"</main><aside>{rubric_html(q)}</aside></div>")
+    # The rubric column scrolls on its own: focusable and named, so a keyboard can scroll it.
+    parts.append(f"</main><aside tabindex=\"0\" aria-labelledby=\"rubric\">{rubric_html(q)}</aside></div>")
     return _page(f"Review {q['id']}: {quiz['title']}", "".join(parts))
 
 
 def index_html(result_sheets: list[Sheet], anonymous: bool) -> str:
-    esc = html.escape
+    esc = html_marked
     rows = "".join(
-        f"<tr><td><a href=\"{esc(s.html_path.name)}\">{esc(s.question['id'])}</a></td>"
+        f"<tr><td><a href=\"{html.escape(s.html_path.name)}\">{esc(s.question['id'])}</a></td>"
         f"<td>{esc(s.quiz['title'])}</td><td>{s.question['n']}</td><td>{len(s.entries)}</td>"
         f"<td>{s.scored}</td><td>{s.flagged}</td><td>{s.over}</td><td>{len(s.others)}</td>"
         f"<td><code>{esc(s.csv_path.name)}</code></td></tr>"
         for s in result_sheets if s.html_path and s.csv_path)
     mode = ("Students appear as codes." if anonymous else "Students appear by name.")
     body = (f"<header><h1>Written answers to review</h1><p class=\"meta\">{mode}</p></header>"
-            "<div style=\"padding:0 1.5rem\"><table><thead><tr><th>sheet</th><th>quiz</th>"
+            # A wide table scrolls in its own named region, not the page (WCAG 1.4.10).
+            "<div class=\"wide\" tabindex=\"0\" role=\"region\" aria-label=\"Sheets\">"
+            "<table><thead><tr><th>sheet</th><th>quiz</th>"
             "<th>question</th><th>to score</th><th>scored</th><th>flagged</th><th>over limit</th>"
             f"<th>blank</th><th>scores CSV</th></tr></thead><tbody>{rows}</tbody></table></div>")
     return _page("Written answers to review", body)

@@ -5,7 +5,8 @@ paragraph's anchor on the case page and shows the passage in Chinese and
 English on hover or keyboard focus; ``{passage}`` quotes a span of a paragraph
 and fails the build when the quote is not verbatim in the edition. Unknown
 paragraph ids and unverifiable quotes are Sphinx warnings, so a ``-W`` build
-fails on them.
+fails on them. What the pages need for WCAG 2.1 AA beyond the theme and
+docutils (``lang`` on Chinese, names, list roles) is in :mod:`.a11y`.
 
 Imports: ``casebook.edition``, ``casebook.quiz``, ``casebook.book`` and the
 shared leaves. Sphinx loads it (``_config.yml``); nothing in the engine
@@ -20,7 +21,7 @@ from typing import Any
 from sphinx.application import Sphinx
 
 from casebook import __version__
-from casebook.sphinx import case, cite, public, quiz
+from casebook.sphinx import a11y, case, cite, public, quiz
 
 STATIC = Path(__file__).parent / "static"
 
@@ -60,4 +61,5 @@ def setup(app: Sphinx) -> dict[str, Any]:
     cite.setup(app)
     case.setup(app)
     quiz.setup(app)
+    a11y.setup(app)
     return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True}

@@ -19,7 +19,9 @@ from sphinx.domains.std import StandardDomain
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
+from casebook.edition.lang import ZH
 from casebook.sphinx import public
+from casebook.sphinx.a11y import LANG
 from casebook.sphinx.data import anchor, paragraphs
 
 logger = logging.getLogger(__name__)
@@ -46,14 +48,14 @@ class CaseTextDirective(SphinxDirective):
             block += head
             if lang in ("both", "zh"):
                 zh = nodes.paragraph(p.reading, p.reading, classes=["case-zh"])
-                zh["lang"] = "zh-Hans"
+                zh[LANG] = ZH  # written as lang="zh-Hans" (casebook.sphinx.a11y)
                 block += zh
             if lang in ("both", "en"):
                 if not p.en:
                     logger.warning(
                         "casebook: %s has no English translation", p.id, location=self.get_location()
                     )
-                en = nodes.container(classes=["case-en"])
+                en = nodes.container(classes=["case-en", "language-en"])
                 en += nodes.paragraph(p.en, p.en)
                 if p.note:
                     note = nodes.paragraph(classes=["case-note"])

@@ -11,7 +11,9 @@ from sphinx.application import Sphinx
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective, SphinxRole
 
+from casebook.edition.lang import ZH
 from casebook.sphinx import public
+from casebook.sphinx.a11y import LANG
 from casebook.sphinx.data import anchor, paragraphs
 
 logger = logging.getLogger(__name__)
@@ -21,18 +23,30 @@ RANGE_RE = re.compile(r"^(P\d{3})\s*[-–]\s*(P\d{3})$")
 
 
 class para_cite(nodes.inline):
-    """A citation: rendered as a span carrying the passage for the hover card."""
+    """A citation: its link, then the passage as a card shown on hover or keyboard focus."""
 
 
 def visit_para_cite_html(self, node: para_cite) -> None:
-    attrs = {"class": "para-cite", "tabindex": "0"}
-    if node["zh"] or node["en"]:  # the public edition carries no passage, so no hover card
-        attrs.update({"data-zh": node["zh"], "data-en": node["en"]})
-    self.body.append(self.starttag(node, "span", "", **attrs))
+    # The link inside is the one tab stop; the card is its description (aria-describedby), so a
+    # screen reader says the passage when the link is focused, each language in its own voice.
+    node["casebook_start"] = len(self.body)
+    self.body.append(self.starttag(node, "span", "", CLASS="para-cite"))
 
 
 def depart_para_cite_html(self, node: para_cite) -> None:
-    self.body.append("</span>")
+    if not (node["zh"] or node["en"]):  # the public edition carries no passage, so no card
+        self.body.append("</span>")
+        return
+    self.casebook_cards = getattr(self, "casebook_cards", 0) + 1
+    card = f"para-card-{self.casebook_cards}"
+    for i in range(node["casebook_start"], len(self.body)):
+        if self.body[i].startswith("<a "):
+            self.body[i] = f'<a aria-describedby="{card}" ' + self.body[i][3:]
+    self.body.append(
+        f'<span class="para-card" role="tooltip" id="{card}">'
+        f'<span class="para-card-zh" lang="{ZH}">{self.encode(node["zh"])}</span>'
+        f'<span class="para-card-en" lang="en">{self.encode(node["en"])}</span></span></span>'
+    )
 
 
 def _skip(self, node: nodes.Node) -> None:
@@ -121,7 +135,7 @@ class PassageDirective(SphinxDirective):
             return []
         box = nodes.container(classes=["passage", *self.options.get("class", [])])
         zh = nodes.paragraph(classes=["passage-zh"])
-        zh["lang"] = "zh-Hans"
+        zh[LANG] = ZH
         zh += nodes.Text(f"“{quote or para.reading}”")
         box += zh
         en = nodes.container(classes=["passage-en"])

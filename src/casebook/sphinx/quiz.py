@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -28,6 +29,7 @@ from sphinx.application import Sphinx
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
+from casebook.edition.lang import mark_html
 from casebook.quiz import wording
 from casebook.sphinx import public
 from casebook.sphinx.data import anchor, paragraphs
@@ -37,7 +39,9 @@ MD = MarkdownIt("commonmark", {"html": False}).enable("table")  # as feedback pa
 
 
 def md(text: str, inline: bool = False) -> str:
-    return MD.renderInline(text) if inline else MD.render(text)
+    """Author Markdown as HTML, its Chinese marked ``lang="zh-Hans"`` (raw HTML escapes the
+    book's own marking transform)."""
+    return mark_html(MD.renderInline(text) if inline else MD.render(text))
 
 
 class quiz_node(nodes.General, nodes.Element):
@@ -49,6 +53,21 @@ def _points(p: float) -> str:
     return f"{n} point" + ("" if n == 1 else "s")
 
 
+# Every control has a name (its label), and the controls of a question point at its prompt
+# (aria-describedby), so a screen reader user who tabs into a control hears what it answers.
+def _prompt_id(q: Any) -> str:
+    return f"quiz-{html.escape(q.id)}-prompt"
+
+
+def _described(q: Any) -> str:
+    return f'aria-describedby="{_prompt_id(q)}"'
+
+
+def _plain(text: str) -> str:
+    """Inline Markdown as plain text for an attribute (an accessible name)."""
+    return html.escape(html.unescape(re.sub(r"<[^>]+>", "", md(text, inline=True))), quote=True)
+
+
 def _choices(q: Any, kind: str) -> str:
     name = f"cbq-{q.id}"
     items = []
@@ -57,13 +76,16 @@ def _choices(q: Any, kind: str) -> str:
             f'<label class="cbq-option"><input type="{kind}" name="{name}" value="{html.escape(opt.key)}">'
             f' <span class="cbq-letter">{html.escape(opt.key)}.</span> {md(opt.text, inline=True)}</label>'
         )
-    return f'<fieldset class="cbq-choices"><legend class="cbq-sr">Options</legend>{"".join(items)}</fieldset>'
+    return (
+        f'<fieldset class="cbq-choices" {_described(q)}>'
+        f'<legend class="cbq-sr">Options</legend>{"".join(items)}</fieldset>'
+    )
 
 
 def _true_false(q: Any) -> str:
     name = f"cbq-{q.id}"
     return (
-        '<fieldset class="cbq-choices"><legend class="cbq-sr">True or false</legend>'
+        f'<fieldset class="cbq-choices" {_described(q)}><legend class="cbq-sr">True or false</legend>'
         f'<label class="cbq-option"><input type="radio" name="{name}" value="true"> True</label>'
         f'<label class="cbq-option"><input type="radio" name="{name}" value="false"> False</label>'
         "</fieldset>"
@@ -74,28 +96,33 @@ def _numeric(q: Any) -> str:
     unit = html.escape(q.key_answer().unit or "")
     return (
         f'<label class="cbq-inline">Your answer: <input type="text" inputmode="decimal" '
-        f'class="cbq-input" autocomplete="off"> <span class="cbq-unit">{unit}</span></label>'
+        f'class="cbq-input" autocomplete="off" {_described(q)}> <span class="cbq-unit">{unit}</span></label>'
     )
 
 
 def _short_text(q: Any) -> str:
     return (
         '<label class="cbq-inline">Your answer: <input type="text" class="cbq-input" '
-        'autocomplete="off"></label>'
+        f'autocomplete="off" {_described(q)}></label>'
     )
 
 
 def _ordering(q: Any) -> str:
+    # Each arrow is named after its item ("Move up: …"); the arrow glyph itself is hidden from
+    # screen readers, so the visible text adds nothing the name lacks.
     items = "".join(
         f'<li class="cbq-item" data-key="{html.escape(o.key)}"><span class="cbq-item-text">'
         f"{md(o.text, inline=True)}</span>"
-        '<span class="cbq-move"><button type="button" class="cbq-up" aria-label="Move up">↑</button>'
-        '<button type="button" class="cbq-down" aria-label="Move down">↓</button></span></li>'
+        '<span class="cbq-move">'
+        f'<button type="button" class="cbq-up" aria-label="Move up: {_plain(o.text)}">'
+        '<span aria-hidden="true">↑</span></button>'
+        f'<button type="button" class="cbq-down" aria-label="Move down: {_plain(o.text)}">'
+        '<span aria-hidden="true">↓</span></button></span></li>'
         for o in q.options or []
     )
     return (
         '<p class="cbq-hint">Put the items in order, first at the top, with the arrow buttons.</p>'
-        f'<ol class="cbq-order">{items}</ol>'
+        f'<ol class="cbq-order" {_described(q)}>{items}</ol>'
     )
 
 
@@ -106,7 +133,8 @@ def _matching(q: Any) -> str:
     )
     rows = "".join(
         f'<div class="cbq-match"><label><span class="cbq-match-left">{md(o.text, inline=True)}</span>'
-        f'<select class="cbq-select" data-key="{html.escape(o.key)}"><option value="">choose…</option>'
+        f'<select class="cbq-select" data-key="{html.escape(o.key)}" {_described(q)}>'
+        '<option value="">choose…</option>'
         f"{targets}</select></label></div>"
         for o in q.options or []
     )
@@ -173,20 +201,26 @@ def render(bank: Any, key: dict, case_uri: str, paras: dict, reveal: bool) -> st
         parts.append(
             f'<section class="cbq" data-qid="{qid}" data-type="{q.type}" id="quiz-{qid}">'
             f'<h3 class="cbq-title">Question {n} <span class="cbq-points">· {_points(q.points)}</span></h3>'
-            f'<div class="cbq-prompt">{md(q.prompt)}</div>{_body(q)}'
+            f'<div class="cbq-prompt" id="{_prompt_id(q)}">{md(q.prompt)}</div>{_body(q)}'
         )
         if reveal:
+            # After Check, focus moves to the feedback (tabindex -1 makes it focusable by script
+            # only), or back to the question's first control when nothing was answered; the
+            # verdict is also said in the quiz's live region (casebook-quiz.js).
             parts.append(
-                '<p class="cbq-actions"><button type="button" class="cbq-check">Check</button></p>'
-                '<div class="cbq-feedback" role="status" aria-live="polite"></div>'
+                '<p class="cbq-actions"><button type="button" class="cbq-check" '
+                f'aria-label="Check question {n}">Check</button></p>'
+                '<div class="cbq-feedback" tabindex="-1"></div>'
             )
         parts.append("</section>")
     if reveal:
         total = sum(q.points for q in auto)
         parts.append(
-            f'<div class="cbq-summary" role="status" aria-live="polite" data-max="{total:g}">'
+            f'<div class="cbq-summary" data-max="{total:g}">'
             f'Score: <span class="cbq-score">0</span> of {total:g} points · '
             f'<span class="cbq-done">0</span> of {len(auto)} questions checked</div>'
+            # One live region per quiz: the verdict and the new score, said once after Check.
+            '<p class="cbq-sr cbq-announce" role="status" aria-live="polite" aria-atomic="true"></p>'
         )
         data = {
             "quiz": bank.quiz,

@@ -275,6 +275,14 @@
       .map(function (k) { return "You left out option " + k + "."; }).join(" ");
   }
 
+  // Chinese runs in text written into the page get lang="zh-Hans" (WCAG 3.1.2); the same rule
+  // as casebook/edition/lang.py, which marks what the book renders at build time.
+  var CJK = "\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef";
+  var ZH_RUN = new RegExp("[" + CJK + "]+(?:[\\s0-9.,%·“”‘’\"'-]*[" + CJK + "]+)*", "g");
+  function escZh(s) {
+    return esc(s).replace(ZH_RUN, function (run) { return '<span lang="zh-Hans">' + run + "</span>"; });
+  }
+
   function feedback(q, value, result) {
     if (result.outcome === "blank") {
       return '<p class="cbq-verdict cbq-blank">Answer the question first.</p>';
@@ -286,13 +294,13 @@
     var label = f >= 1 ? "Right." : f > 0 ? "Partly right (" + Math.round(f * 100) + "% of the points)." : "Not right.";
     var html = '<p class="cbq-verdict cbq-' + cls + '">' + label + "</p>";
     var hint = [result.misconception, leftOut(q, value)].filter(Boolean).join(" ");
-    if (hint) { html += '<p class="cbq-misconception"><strong>What this answer suggests:</strong> ' + esc(hint) + "</p>"; }
-    if (f < 1) { html += '<p class="cbq-right"><strong>Answer:</strong> ' + esc(q.right_text) + "</p>"; }
+    if (hint) { html += '<p class="cbq-misconception"><strong>What this answer suggests:</strong> ' + escZh(hint) + "</p>"; }
+    if (f < 1) { html += '<p class="cbq-right"><strong>Answer:</strong> ' + escZh(q.right_text) + "</p>"; }
     html += '<div class="cbq-explanation">' + q.explanation + "</div>";
     q.evidence.forEach(function (ev) {
       html += '<blockquote class="cbq-evidence"><p lang="zh-Hans">“' + esc(ev.quote) + '”</p>' +
-        (ev.en ? '<details><summary>English of the paragraph</summary><p>' + esc(ev.en) + "</p></details>" : "") +
-        '<p class="cbq-source"><a href="' + esc(ev.href) + '">' + esc(ev.para) + "</a></p></blockquote>";
+        (ev.en ? '<details><summary>English of the paragraph</summary><p lang="en">' + esc(ev.en) + "</p></details>" : "") +
+        '<p class="cbq-source"><a href="' + esc(ev.href) + '">Paragraph ' + esc(ev.para) + "</a></p></blockquote>";
     });
     return html;
   }
@@ -301,6 +309,36 @@
     var list = li.parentNode;
     if (dir < 0 && li.previousElementSibling) { list.insertBefore(li, li.previousElementSibling); }
     if (dir > 0 && li.nextElementSibling) { list.insertBefore(li.nextElementSibling, li); }
+  }
+
+  // What a screen reader hears: one polite live region per quiz, said once per change.
+  function announce(root, text) {
+    var region = root.querySelector(".cbq-announce");
+    if (!region) { return; }
+    region.textContent = "";
+    window.setTimeout(function () { region.textContent = text; }, 50);
+  }
+  function positionText(li) {
+    var items = Array.prototype.slice.call(li.parentNode.children);
+    return li.querySelector(".cbq-item-text").textContent.trim() + ": position " +
+      (items.indexOf(li) + 1) + " of " + items.length + ".";
+  }
+  // After Check: focus goes to the feedback just shown (read from its verdict on), or, when
+  // nothing usable was answered, back to the question's first control; the live region says
+  // the verdict and the score either way.
+  function afterCheck(root, section, result) {
+    var title = section.querySelector(".cbq-title").firstChild.textContent.trim();
+    var verdict = section.querySelector(".cbq-verdict");
+    var score = root.querySelector(".cbq-summary");
+    var unscored = result.outcome === "blank" || result.outcome === "invalid";
+    announce(root, title + ": " + (verdict ? verdict.textContent : "") +
+      (unscored ? "" : " " + score.textContent.replace(/\s+/g, " ").trim()));
+    if (unscored) {
+      var first = section.querySelector("input, select, .cbq-up");
+      if (first) { first.focus(); }
+    } else {
+      section.querySelector(".cbq-feedback").focus();
+    }
   }
 
   function initQuiz(root) {
@@ -320,8 +358,10 @@
       if (!q) { return; }
       section.querySelectorAll(".cbq-up, .cbq-down").forEach(function (btn) {
         btn.addEventListener("click", function () {
-          moveItem(btn.closest(".cbq-item"), btn.classList.contains("cbq-up") ? -1 : 1);
+          var li = btn.closest(".cbq-item");
+          moveItem(li, btn.classList.contains("cbq-up") ? -1 : 1);
           btn.focus();
+          announce(root, positionText(li));
         });
       });
       section.querySelector(".cbq-check").addEventListener("click", function () {
@@ -334,6 +374,7 @@
           earned[q.id] = result.credit * q.points;
           updateSummary();
         }
+        afterCheck(root, section, result);
       });
     });
   }

@@ -1,4 +1,4 @@
-// Language switch of the case page. The choice is kept in localStorage so that a reader
+// Language switch of the case page, and the citation cards' Escape key. The choice is kept in localStorage so that a reader
 // who follows a citation to the case finds it in the language they chose; the anchor
 // (#p042) stays in view when the layout changes.
 (function () {
@@ -35,4 +35,22 @@
   }
   if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", init); }
   else { init(); }
+
+  // A citation's passage card (shown by CSS on hover and focus) closes with Escape and opens
+  // again when the pointer or focus leaves and comes back (WCAG 1.4.13, dismissible).
+  document.addEventListener("keydown", function (ev) {
+    if (ev.key !== "Escape") { return; }
+    document.querySelectorAll(".para-cite:hover, .para-cite:focus-within").forEach(function (cite) {
+      cite.classList.add("para-cite-closed");
+    });
+  });
+  function reopen(ev) {
+    var cite = ev.target.closest && ev.target.closest(".para-cite");
+    if (cite) { cite.classList.remove("para-cite-closed"); }
+  }
+  document.addEventListener("focusin", reopen);
+  document.addEventListener("mouseover", function (ev) {
+    var cite = ev.target.closest && ev.target.closest(".para-cite");
+    if (cite && !cite.contains(ev.relatedTarget)) { cite.classList.remove("para-cite-closed"); }
+  });
 })();
