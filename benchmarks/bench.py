@@ -141,7 +141,7 @@ def _grade_child(argv: list[str]) -> int:
     result = grading.grade_paths(given, Path(spec["out"]), banks=[Path(spec["bank"])], quiz=spec["quiz"],
                                  jobs=spec["jobs"])
     figures = {
-        "files": len(result.rows),
+        "files": result.files,
         "graded": result.counts.get("graded", 0),
         "seconds": result.seconds,
         "seconds_in_process": time.perf_counter() - started,

@@ -20,10 +20,14 @@ import warnings
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import PurePath
-from typing import Any
+from typing import Any, NamedTuple
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_CELL = 200_000  # characters of one answer cell worth parsing
+# The largest integer an answer may hold: 64 bits (19 decimal digits). Larger literals are
+# "not a plain value": no quiz asks for one, and Python cannot turn an integer of more than
+# 4,300 digits into text, nor one of more than 309 digits into a float.
+MAX_INT_BITS = 64
 
 # Status words of the gradebook (README lists them for instructors).
 GRADED = "graded"
@@ -34,6 +38,16 @@ UNKNOWN_QUIZ = "unknown quiz"
 NO_ANSWERS = "no answers found"
 DUPLICATE = "duplicate submission"
 UNREADABLE_FILE = "unreadable file"
+NOT_REGULAR = "not a regular file"  # a symbolic link, FIFO, device or socket: never opened
+NOT_GRADABLE = "could not be graded"  # anything unforeseen in one file; notes.csv says what
+
+# Where a submission's student id came from (the gradebook's identity column). The first
+# two are vouched for by whoever collected the files, so they win over the notebook's cell.
+FROM_FOLDER = "folder"  # nbgrader's submitted/<student>/<assignment>/
+FROM_FILE_NAME = "file name"  # a Canvas or Moodle download name
+FROM_CELL = "identity cell"
+FROM_PATH = "path"  # nothing named the student: the file's path stands in
+TRUSTED = (FROM_FOLDER, FROM_FILE_NAME)
 
 _IDENTITY_NAMES = ("student_name", "student_id")
 _TEXT_CELLS = ("markdown", "raw", "heading")
@@ -51,7 +65,8 @@ END_NOTE = "Save the notebook and hand it in."  # the closing cell: never an ans
 def written_heading(n: int) -> str:
     """The first line of the answer cell of question n."""
     return f"**Your answer to question {n}:**"
-_CANVAS = re.compile(r"^(?P<name>[^_]+?)(?:_LATE)?_(?P<id>\d+)_\d+_.+$", re.IGNORECASE)
+_CANVAS = re.compile(r"^(?P<name>[^_]+?)(?:_LATE)?_(?P<id>\d+)_(?P<attempt>\d+)_.+$",
+                     re.IGNORECASE)
 _MOODLE = re.compile(r"^(?P<name>.+?)_(?P<id>\d+)_assignsubmission_\w+", re.IGNORECASE)
 
 
@@ -77,6 +92,46 @@ class Answer:
     value: Any = None
     error: str = ""
     notes: list[str] = field(default_factory=list)
+
+
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
+def clean_text(text: str) -> str:
+    """Text safe to write as UTF-8: lone surrogates (legal in JSON and Python escapes, never
+    in UTF-8) become U+FFFD, so one student's text cannot stop a file being written."""
+    return _SURROGATE.sub("\ufffd", text) if _SURROGATE.search(text) else text
+
+
+def _bounded(value: Any) -> tuple[Any, str]:
+    """The value with clean strings, or an error when it holds an integer beyond MAX_INT_BITS."""
+    if isinstance(value, str):
+        return clean_text(value), ""
+    if isinstance(value, bool) or value is None or isinstance(value, float):
+        return value, ""
+    if isinstance(value, int):
+        if value.bit_length() > MAX_INT_BITS:
+            return None, f"not a plain value (an integer of more than {MAX_INT_BITS} bits)"
+        return value, ""
+    if isinstance(value, (list, tuple, set, frozenset)):
+        items = []
+        for item in value:
+            got, error = _bounded(item)
+            if error:
+                return None, error
+            items.append(got)
+        return (items if isinstance(value, list) else tuple(items) if isinstance(value, tuple)
+                else type(value)(items)), ""
+    if isinstance(value, dict):
+        out = {}
+        for key, item in value.items():
+            k, error = _bounded(key)
+            v, error2 = _bounded(item) if not error else (None, error)
+            if error or error2:
+                return None, error or error2
+            out[k] = v
+        return out, ""
+    return value, ""
 
 
 class Rejected(Exception):
@@ -114,6 +169,7 @@ def load(data: bytes) -> Parsed:
             source = "".join(s for s in source if isinstance(s, str))
         if not isinstance(source, str):
             source = ""
+        source = clean_text(source)
         meta = cell.get("metadata")
         cells.append(Cell(kind, source, meta if isinstance(meta, dict) else {}))
     meta = nb.get("metadata")
@@ -121,8 +177,8 @@ def load(data: bytes) -> Parsed:
     casebook = casebook if isinstance(casebook, dict) else {}
     quiz = casebook.get("quiz")
     version = casebook.get("version")
-    return Parsed(quiz if isinstance(quiz, str) else None,
-                  version if isinstance(version, str) else None, cells)
+    return Parsed(clean_text(quiz) if isinstance(quiz, str) else None,
+                  clean_text(version) if isinstance(version, str) else None, cells)
 
 
 def _meta(cell: Cell) -> dict:
@@ -202,7 +258,7 @@ def _simple(source: str) -> tuple[tuple[str, Any, str], ...] | None:
         if match is None or keyword.iskeyword(match[1]):
             return None
         value = match[2] if match[2] is not None else match[3]
-        out.append((match[1], value, ""))
+        out.append((match[1], value, ""))  # the source is clean already (load)
     return tuple(out)
 
 
@@ -215,7 +271,10 @@ def _literal(node: ast.expr) -> tuple[Any, str]:
         return None, "not a plain value (complex number)"
     if isinstance(value, bytes):
         return None, "not a plain value (bytes)"
-    return value, ""
+    try:
+        return _bounded(value)  # "\ud800" escapes survive literal_eval; huge ints too
+    except RecursionError:
+        return None, "not a plain value (nested too deeply)"
 
 
 def _mentions(source: str, names: set[str]) -> bool:
@@ -382,8 +441,38 @@ def _assigns_name(source: str, name: str) -> bool:
     return re.search(rf"(?m)^\s*{re.escape(name)}\s*[:=]", source) is not None
 
 
-def identity(parsed: Parsed, path: str) -> tuple[str, str, str]:
-    """(student id, name, where it came from): identity cell, then folders, then file name."""
+class Identity(NamedTuple):
+    student: str
+    name: str
+    source: str  # FROM_FOLDER, FROM_FILE_NAME, FROM_CELL or FROM_PATH ("" when nothing)
+    claimed: str = ""  # the id the identity cell gives when it differs from a trusted one
+    attempt: int = -1  # a Canvas attachment id (later uploads have higher ids), else -1
+
+
+def identity(parsed: Parsed, path: str) -> Identity:
+    """Whose submission this is. Where the file came from wins over what it says.
+
+    nbgrader's ``submitted/<student>/`` folder and an LMS download name are made by the
+    system that collected the file, so they are trusted; the identity cell is typed by
+    the student. When both give an id and they differ, the submission is graded under
+    the trusted one and the claimed id is kept to be reported. Only without a trusted
+    id does the cell decide (then the name-only cell, then nothing).
+    """
+    sid, name = _cell_identity(parsed)
+    path_id, path_name, attempt = from_path(path)
+    if path_id:
+        source = FROM_FOLDER if _nbgrader_id(path) else FROM_FILE_NAME
+        if sid and sid != path_id:
+            return Identity(path_id, path_name, source, sid, attempt)
+        return Identity(path_id, path_name or name, source, "", attempt)
+    if sid:
+        return Identity(sid, name, FROM_CELL)
+    if name:
+        return Identity(name, name, FROM_CELL)
+    return Identity("", "", "")
+
+
+def _cell_identity(parsed: Parsed) -> tuple[str, str]:
     sid = name = ""
     cells = [c for c in parsed.cells if c.kind == "code" and _meta(c).get("role") == "identity"]
     if not cells:
@@ -401,28 +490,29 @@ def identity(parsed: Parsed, path: str) -> tuple[str, str, str]:
                 sid = text
             else:
                 name = text
-    if sid:
-        return sid, name, "identity cell"
-    layout_id, layout_name = from_path(path)
-    if layout_id:
-        return layout_id, name or layout_name, "file location"
-    if name:
-        return name, name, "identity cell (name only)"
-    return "", "", ""
+    return sid, name
 
 
-def from_path(path: str) -> tuple[str, str]:
-    """Student id and name from nbgrader's folders or an LMS download's file name."""
+def _nbgrader_id(path: str) -> str:
     parts = PurePath(path).parts
     if "submitted" in parts:
         at = len(parts) - 1 - parts[::-1].index("submitted")
         if len(parts) - at >= 4:  # submitted/<student>/<assignment>/<file>
-            return parts[at + 1], ""
+            return parts[at + 1]
+    return ""
+
+
+def from_path(path: str) -> tuple[str, str, int]:
+    """Student id, name and attempt from nbgrader's folders or an LMS download's file name."""
+    nbgrader = _nbgrader_id(path)
+    if nbgrader:
+        return nbgrader, "", -1
+    parts = PurePath(path).parts
     for part in parts[-1:-3:-1]:  # the file, then its folder (Moodle zips nest one level)
         match = _MOODLE.match(part)
         if match:
-            return match["id"], match["name"].strip()
+            return match["id"], match["name"].strip(), -1
         match = _CANVAS.match(part)
         if match:
-            return match["id"], match["name"].strip()
-    return "", ""
+            return match["id"], match["name"].strip(), int(match["attempt"][:18])
+    return "", "", -1
