@@ -293,7 +293,8 @@ def answers(parsed: Parsed, questions: list[dict]) -> tuple[dict[str, Answer], b
     tagged: dict[str, list[Cell]] = {}
     for cell in parsed.cells:
         meta = _meta(cell)
-        if meta.get("role") == "answer" and meta.get("question") in by_id and (
+        qid = meta.get("question")
+        if meta.get("role") == "answer" and isinstance(qid, str) and qid in by_id and (
                 cell.kind == "code" or by_id[meta["question"]].get("manual")):
             tagged.setdefault(meta["question"], []).append(cell)
     out: dict[str, Answer] = {}
