@@ -147,9 +147,13 @@ def _grade_child(argv: list[str]) -> int:
     folder = Path(spec["submissions"])
     students = sorted(p for p in folder.iterdir() if p.is_dir())
     given = [folder] if spec["n"] >= len(students) else students[:spec["n"]]
+    before = _own_seconds()
     result = grading.grade_paths(given, Path(spec["out"]), banks=[Path(spec["bank"])], quiz=spec["quiz"],
                                  jobs=spec["jobs"])
     figures = {
+        # CPU seconds of the grading process and its workers: what the run cost, which other
+        # programs on the machine change far less than the wall time
+        "cpu_seconds": _own_seconds() - before,
         "files": result.files,
         "graded": result.counts.get("graded", 0),
         "seconds": result.seconds,
@@ -408,20 +412,23 @@ def table(fig: dict) -> str:
         "",
         "grading (grade_paths: read, score, gradebook, feedback pages (HTML), item analysis, plots)",
         f"  {'files':>7} {'graded':>7} {'wall s':>7} {'files/s':>8} {'command s':>9} "
-        f"{'main RSS MB':>11} {'worker RSS MB':>13} {'others':>6}",
+        f"{'main RSS MB':>11} {'worker RSS MB':>13} {'others':>6} {'CPU s':>7}",
     ]
     for g in fig["grading"]:
         lines.append(f"  {g['files']:>7,} {g['graded']:>7,} {g['seconds']:>7.2f} {g['per_second']:>8,.0f} "
                      f"{g['seconds_command']:>9.2f} {g['rss_main_mb']:>11.0f} {g['rss_worker_mb']:>13.0f} "
-                     f"{_cores(g.get('other_cores')):>6}")
-    lines.append("  others: cores kept busy by other programs during the run (0 = the figures are clean)")
+                     f"{_cores(g.get('other_cores')):>6} {g.get('cpu_seconds', 0.0):>7.1f}")
+    lines.append("  others: cores kept busy by other programs during the run (0 = the figures are clean);")
+    lines.append("  CPU s: CPU time of the grading process and its workers (changes little with others)")
     floor = fig.get("floor")
     if floor:
         lines.append(f"  floor (read JSON + ast-parse the answer cells, one process, {fig['floor_sample']} "
                      f"notebooks): {_ms(floor)} per notebook")
         for g in fig["grading"]:
             per = g["seconds"] / g["files"]
-            lines.append(f"  {g['files']:>7,} files: {_ms(per)} per submission, {per / floor:.2f}x the floor")
+            cpu = g.get("cpu_seconds", 0.0) / g["files"]
+            lines.append(f"  {g['files']:>7,} files: {_ms(per)} per submission, {per / floor:.2f}x the "
+                         f"floor; CPU {_ms(cpu)} per submission, {cpu / floor:.2f}x the floor")
     lines += [f"  aim: {line}" for line in aims(fig)]
     full = fig["grading"][-1]
     walls = full.get("walls", [])

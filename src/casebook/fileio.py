@@ -22,6 +22,7 @@ def write_text(path: Path, text: str | Iterable[str]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
+        os.fchmod(fd, 0o644)  # as the feedback pages: mkstemp's 0600 would hide handed-out files
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
             if isinstance(text, str):
                 handle.write(text)

@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 
 from casebook import paths
+from casebook.fileio import printable
 from casebook.quiz import bank
 
 
@@ -27,7 +28,7 @@ def _export_grades(args: argparse.Namespace) -> int:
     grades = lms_grades.export(Path(args.gradebook), Path(args.roster), args.format, Path(args.out),
                               assignment=args.assignment, quiz=args.quiz, points=args.points)
     for line in grades.problems:
-        print(line)
+        print(printable(line))  # names and file names come from students and the LMS
     graded = len(grades.students) - grades.blank
     extra = f"; {grades.not_in_roster} gradebook row(s) not exported (above)" if grades.not_in_roster else ""
     print(f"{args.format} grades of {grades.quiz} (points possible {grades.points or '?'}) -> {args.out}: "

@@ -149,10 +149,14 @@ def find_inputs(paths_in: Iterable[Path | str]) -> list[str]:
     descending and costs a fraction per file, which shows at 10,000 files.
     Symbolic links to folders inside a tree are not followed; they are listed
     (and reported as not regular files) so nothing handed in goes unmentioned.
+    One folder given (the usual case) needs no check for a file found twice, so
+    only its list of paths is kept: at 100,000 files that check would cost more
+    memory than the rest of the run.
     """
-    found: dict[str, str] = {}
-    for given in paths_in:
-        path = Path(given)
+    given = list(paths_in)
+    found: list[str] = []
+    for item in given:
+        path = Path(item)
         if path.is_dir():
             for folder, dirs, files in os.walk(path):
                 keep = []
@@ -161,19 +165,23 @@ def find_inputs(paths_in: Iterable[Path | str]) -> list[str]:
                         continue
                     full = os.path.join(folder, d)
                     if os.path.islink(full):
-                        found.setdefault(os.path.abspath(full), Path(full).as_posix())
+                        found.append(Path(full).as_posix())
                     else:
                         keep.append(d)
                 dirs[:] = keep
-                for name in files:
-                    if name.endswith(".ipynb"):
-                        full = os.path.join(folder, name)
-                        found.setdefault(os.path.abspath(full), Path(full).as_posix())
+                found.extend(Path(os.path.join(folder, name)).as_posix() for name in files
+                             if name.endswith(".ipynb"))
         elif path.exists() or path.is_symlink():
-            found.setdefault(os.path.abspath(path), path.as_posix())
+            found.append(path.as_posix())
         else:
             raise CasebookError(f"{fileio.printable(str(path))}: no such file or folder")
-    return sorted(found.values())
+    if len(given) > 1:  # the same file reached twice (a folder and a file in it): once
+        once: dict[str, str] = {}
+        for shown in found:
+            once.setdefault(os.path.abspath(shown), shown)
+        found = list(once.values())
+    found.sort()
+    return found
 
 
 # --- one file -----------------------------------------------------------------------------------
