@@ -10,10 +10,11 @@ STAMPS := .stamps
 APT_PACKAGES := fonts-noto-cjk fontconfig chromium
 JB_FLAGS := -W -n --keep-going
 
-.PHONY: book student-book test bench setup lint clean help
+.PHONY: book student-book public-book test bench setup lint clean help
 help:
 	@echo "make book          set up, then build the HTML book into _build/html"
 	@echo "make student-book  the same without the instructor part, into _build/student/html"
+	@echo "make public-book   the book for open hosting, without the article's text, into _build/public/html"
 	@echo "make test          set up, then run every test (including a -W book build)"
 	@echo "make bench         grading and build benchmarks (prints figures)"
 
@@ -48,6 +49,9 @@ book: setup
 
 student-book: setup
 	$(BIN)/casebook student-book
+
+public-book: setup
+	$(BIN)/casebook public-book
 
 test: setup
 	$(BIN)/python -m pytest -q

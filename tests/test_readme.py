@@ -23,7 +23,7 @@ def walkthrough(root: Path) -> list[list[str]]:
 
 def test_grading_walkthrough(root: Path, tmp_path: Path) -> None:
     commands = walkthrough(root)
-    assert [c[1] for c in commands] == ["release", "demo", "grade", "review", "merge"]
+    assert [c[1] for c in commands] == ["release", "demo", "grade", "review", "merge", "class-report"]
     casebook = Path(sys.executable).with_name("casebook")
     for argv in commands:
         assert argv[0] == ".venv/bin/casebook"
@@ -46,5 +46,7 @@ def test_grading_walkthrough(root: Path, tmp_path: Path) -> None:
     for name in ("items.csv", "summary.json"):
         assert (graded / name).exists(), name
     assert list((graded / "feedback").glob("*.html")) and list((graded / "plots").glob("*.png"))
+    report = tmp_path / "class-report"
+    assert (report / "index.html").exists() and (report / "paragraphs.csv").exists()
     review = tmp_path / "review"
     assert (review / "bu-w01.html").exists() and (review / "bu-w01-scores.csv").exists()

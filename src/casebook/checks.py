@@ -40,3 +40,15 @@ def run(root: Path | None = None, banks: list[Path] | None = None) -> list[str]:
     out += citations.problems(citations.book_files(root), paras, root)
     out += bank.problems(bank.discover(root, banks or []), root=root)
     return out
+
+
+def warnings(root: Path | None = None, banks: list[Path] | None = None) -> list[str]:
+    """Form cues in the banks (see :mod:`casebook.quiz.cues`): worth a look, not a failure."""
+    from casebook.quiz import cues
+
+    root = root or paths.project_root()
+    try:
+        loaded = bank.load_all(bank.discover(root, banks or []), root)
+    except CasebookError:
+        return []  # the bank's problems are reported by run()
+    return cues.warnings(loaded)

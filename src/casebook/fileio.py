@@ -10,6 +10,8 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 _UNSAFE = re.compile(r"[^\w.-]+")
+_UMASK = os.umask(0o022)  # read once (setting it is the only way to read it), then restored
+os.umask(_UMASK)
 
 
 def write_text(path: Path, text: str | Iterable[str]) -> None:
@@ -22,7 +24,7 @@ def write_text(path: Path, text: str | Iterable[str]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        os.fchmod(fd, 0o644)  # as the feedback pages: mkstemp's 0600 would hide handed-out files
+        os.fchmod(fd, 0o666 & ~_UMASK)  # mkstemp makes 0600; an output is as readable as any file
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
             if isinstance(text, str):
                 handle.write(text)

@@ -62,20 +62,25 @@ def student_config(config: dict[str, Any]) -> dict[str, Any]:
     return config
 
 
-def build(root: Path | None = None, out: Path | None = None, strict: bool = True) -> Path:
-    """Build the student edition; return the folder of its HTML."""
-    root = root or paths.project_root()
-    out = (out or root / "_build" / "student").resolve()
+def read_sources(root: Path) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The book's table of contents and configuration, as data."""
     try:
         toc = yaml.safe_load((root / "_toc.yml").read_text(encoding="utf-8"))
         config = yaml.safe_load((root / "_config.yml").read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
         raise CasebookError(f"{root}: cannot read _toc.yml or _config.yml ({exc})") from None
-    with tempfile.TemporaryDirectory(prefix="casebook-student-") as tmp:
+    return toc, config
+
+
+def run_build(
+    root: Path, toc: dict[str, Any], config: dict[str, Any], out: Path, strict: bool, what: str
+) -> Path:
+    """Build the book from derived toc and config files into ``out``; return its HTML folder."""
+    with tempfile.TemporaryDirectory(prefix="casebook-edition-") as tmp:
         toc_path = Path(tmp) / "_toc.yml"
         config_path = Path(tmp) / "_config.yml"
-        toc_path.write_text(yaml.safe_dump(student_toc(toc), allow_unicode=True), encoding="utf-8")
-        config_path.write_text(yaml.safe_dump(student_config(config), allow_unicode=True), encoding="utf-8")
+        toc_path.write_text(yaml.safe_dump(toc, allow_unicode=True), encoding="utf-8")
+        config_path.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
         jb = Path(sys.executable).with_name("jupyter-book")
         cmd = [
             str(jb),
@@ -92,5 +97,13 @@ def build(root: Path | None = None, out: Path | None = None, strict: bool = True
             cmd += ["-W", "-n", "--keep-going"]
         run = subprocess.run(cmd, cwd=root)
     if run.returncode != 0:
-        raise CasebookError(f"student edition failed to build (exit {run.returncode}); see above")
+        raise CasebookError(f"{what} failed to build (exit {run.returncode}); see above")
     return out / "_build" / "html"
+
+
+def build(root: Path | None = None, out: Path | None = None, strict: bool = True) -> Path:
+    """Build the student edition; return the folder of its HTML."""
+    root = root or paths.project_root()
+    out = (out or root / "_build" / "student").resolve()
+    toc, config = read_sources(root)
+    return run_build(root, student_toc(toc), student_config(config), out, strict, "student edition")

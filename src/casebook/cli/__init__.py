@@ -22,7 +22,7 @@ from casebook.fileio import printable
 Handler = Callable[[argparse.Namespace], int]
 
 # Modules that add sub-commands, in the order ``--help`` lists them.
-COMMAND_MODULES = ("edition", "quiz", "lms")
+COMMAND_MODULES = ("edition", "quiz", "report", "lms")
 # Commands whose --out names a file (or a file name without extension), not a folder.
 OUT_IS_FILE = ("export-grades", "handout")
 

@@ -29,9 +29,15 @@ def _edition(args: argparse.Namespace) -> int:
 def _validate(args: argparse.Namespace) -> int:
     from casebook import checks
 
-    found = checks.run(paths.project_root(), banks=[Path(b) for b in args.bank])
+    root, extra = paths.project_root(), [Path(b) for b in args.bank]
+    found = checks.run(root, banks=extra)
     for line in found:
         print(line)
+    cues = checks.warnings(root, banks=extra)
+    for line in cues:
+        print(f"warning: {line}")
+    if cues:
+        print(f"{len(cues)} form cue warning(s): a reader without the article may use them", file=sys.stderr)
     if found:
         print(f"{len(found)} problem(s)", file=sys.stderr)
         return 1
@@ -68,10 +74,24 @@ def _student_book(args: argparse.Namespace) -> int:
     return 0
 
 
+def _public_book(args: argparse.Namespace) -> int:
+    from casebook.book import public_edition
+
+    html = public_edition.build(out=Path(args.out) if args.out else None, student=args.student)
+    print(f"public edition: open {html / 'index.html'}")
+    return 0
+
+
 def register_books(sub: argparse._SubParsersAction) -> None:
     s = sub.add_parser("student-book", help="build the book without the instructor part or answers")
     s.add_argument("--out", help="output folder (default _build/student)")
     s.set_defaults(handler=_student_book)
+    p = sub.add_parser(
+        "public-book", help="build the book for open hosting, without the article's text or translation"
+    )
+    p.add_argument("--out", help="output folder (default _build/public)")
+    p.add_argument("--student", action="store_true", help="also leave out the instructor part and answers")
+    p.set_defaults(handler=_public_book)
 
 
 def _handout(args: argparse.Namespace) -> int:

@@ -21,6 +21,7 @@ import math
 import os
 import random
 import re
+from collections import Counter
 from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
@@ -58,13 +59,39 @@ def difficulty(q: Question, seed: int) -> float:
     return BLOOM_DIFFICULTY[q.bloom] + _seeded("item", seed, q.id).gauss(0, 0.6)
 
 
-def answer(q: Question, ability: float, b: float, rng: random.Random) -> Any:
-    """What a student of this ability writes for this question (None: left blank)."""
+def misread_paragraphs(b: Bank, seed: int) -> list[str]:
+    """The passages this demo class tends to misread: two of those the quiz's questions cite most."""
+    cited = Counter(e.para for q in b.questions if not q.manual for e in q.evidence)
+    ranked = sorted(cited, key=lambda p: (-cited[p], p))[:6]
+    return sorted(_seeded("misread", seed, b.quiz).sample(ranked, min(2, len(ranked))))
+
+
+def misreading(q: Question) -> Any:
+    """The wrong answer a student who misread q's passage gives: the first misconception the bank names."""
+    if q.type in ("single", "multiple"):
+        wrong = [o.key for o in q.options or [] if o.misconception]
+        return (wrong[0] if q.type == "single" else [wrong[0]]) if wrong else None
+    if q.type == "true_false" and q.misconception:
+        return not q.key_answer()
+    if q.type in ("numeric", "short_text") and q.wrong:
+        return q.wrong[0].answer
+    return None
+
+
+def answer(q: Question, ability: float, b: float, rng: random.Random, misread: bool = False) -> Any:
+    """What a student of this ability writes for this question (None: left blank).
+
+    A student who misread one of the passages q cites gives q's first named
+    misreading most of the time, as real classes share misreadings of a passage;
+    this is what gives ``casebook class-report`` on a demo class something to find.
+    """
     p = 1 / (1 + math.exp(-1.3 * (ability - b)))
     if rng.random() < 0.02 + (0.05 if ability < -1 else 0.0) + (0.03 if q.manual else 0.0):
         return None
     if q.manual:
         return essay(q, ability, rng)
+    if misread and rng.random() < 0.8 and (wrong := misreading(q)) is not None:
+        return wrong
     right = rng.random() < p
     key = q.key_answer()
     wrong_opts = [o.key for o in q.options or [] if o.misconception]
@@ -278,11 +305,16 @@ def make_class(out: Path, *, students: int, seed: int = 0, banks: list[Bank]) ->
     for b in banks:
         template = notebooks.student(b)
         items = {q.id: difficulty(q, seed) for q in b.questions}
+        hard = misread_paragraphs(b, seed)
         drawn = []
         for sid, _ in people:
             rng = _seeded("answers", seed, b.quiz, sid)
             ability = _seeded("ability", seed, sid).gauss(0, 1)
-            drawn.append({q.id: answer(q, ability, items[q.id], rng) for q in b.questions})
+            # Weaker readers misread a hard passage more often (about 55% at -1 sd, 25% at +1 sd).
+            misread = {p for p in hard if rng.random() < 0.4 - 0.15 * max(-1.0, min(1.0, ability))}
+            drawn.append({q.id: answer(q, ability, items[q.id], rng,
+                                       misread=any(e.para in misread for e in q.evidence))
+                          for q in b.questions})
         _copiers(b, drawn, seed, set(plan))
         for index, ((sid, name), values) in enumerate(zip(people, drawn, strict=True)):
             nb = _fill(notebooks.for_student(template, b, sid, name), values)

@@ -1,24 +1,49 @@
 """Banks and grades for learning-management systems: `casebook export` and `export-grades`.
 
 One module per job: ``qti`` writes a bank as a QTI 1.2 package for Canvas,
-``gift`` as Moodle GIFT text, ``grades`` turns the grader's gradebook.csv
-into the CSV an LMS imports grades from. This module holds what the two bank
-formats share: the report of what each file carries, and the feedback text.
+``gift`` as Moodle GIFT text, ``moodle_xml`` as Moodle XML, ``grades`` turns
+the grader's gradebook.csv into the CSV an LMS imports grades from. Each
+bank-export module keeps its per-type code in ``WRITERS`` (question type ->
+writer), keyed by every type of ``casebook.quiz.bank.TYPES``. This module
+holds what the bank formats share: the report of what each file carries, and
+the feedback text.
 
-No format carries every question type: each one says what it dropped or
-weakened (``Report.lines``) instead of exporting something that would score
-differently in the LMS without anyone noticing.
+Every format carries every question type, but none carries everything:
+each says what it weakened (``Report.lines``: an ordering question that
+Canvas scores by position, points GIFT cannot hold, ...) instead of
+exporting something that would score differently in the LMS without anyone
+noticing. A type a format could not carry at all would be skipped through
+``Report.skip`` and listed the same way.
 """
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from markdown_it import MarkdownIt
+
+from casebook import edition
+from casebook.edition import Paragraph
+from casebook.quiz import wording
 from casebook.quiz.bank import TYPES, Bank, Question
 
-FORMATS = ("qti", "gift")
+FORMATS = ("qti", "gift", "moodle-xml")
+_MD = MarkdownIt("commonmark", {"html": False}).enable("table")
+_BAD_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")  # not allowed in XML 1.0
+
+
+def xml_safe(text: str) -> str:
+    """Text without the characters XML 1.0 forbids (control characters other than tab and line ends)."""
+    return _BAD_XML.sub("", text)
+
+
+def md_html(text: str) -> str:
+    """Bank Markdown as HTML for an LMS, raw HTML off as in the feedback files (author HTML is
+    shown as text, never run)."""
+    return xml_safe(_MD.render(text.strip()).strip())
 
 
 @dataclass
@@ -56,16 +81,26 @@ def of_type(bank: Bank, kind: str) -> list[Question]:
     return [q for q in bank.questions if q.type == kind]
 
 
-def evidence_md(q: Question) -> str:
-    """The cited passages, as the student feedback cites them: quote (paragraph id)."""
-    return "\n\n".join(f"> {ev.quote} ({ev.para})" for ev in q.evidence)
+def evidence_md(q: Question, paras: dict[str, Paragraph] | None = None) -> str:
+    """The cited passages as the student feedback pages cite them: the Chinese quote and its
+    paragraph id, then the paragraph's English translation (when the edition has one)."""
+    cites = wording.evidence(q, paras if paras is not None else {})
+    return "\n\n".join(f"> {e['quote']} ({e['para']})" + (f"\n>\n> *{e['en'].strip()}*" if e["en"] else "")
+                       for e in cites)
 
 
-def general_feedback_md(q: Question) -> str:
-    """Shown after the attempt in the LMS: the explanation and the cited passages (Markdown)."""
+def general_feedback_md(q: Question, paras: dict[str, Paragraph] | None = None) -> str:
+    """Shown after the attempt in the LMS: the explanation and the cited passages, in Chinese
+    and English (Markdown). Without ``paras`` the passages are given in Chinese only."""
     parts = [q.explanation.strip()] if q.explanation else []
-    parts.append("Evidence:\n\n" + evidence_md(q))
+    parts.append("Evidence:\n\n" + evidence_md(q, paras))
     return "\n\n".join(parts)
+
+
+def bank_points(bank: Bank) -> float:
+    """What the whole quiz is worth, hand-scored questions included: the one total that the
+    QTI quiz, the Moodle XML questions and the grade CSVs' maximum all carry."""
+    return float(sum(q.points for q in bank.questions))
 
 
 def number(value: float) -> str:
@@ -74,13 +109,18 @@ def number(value: float) -> str:
     return "0" if text in ("", "-0") else text
 
 
-def write_banks(banks: list[Bank], fmt: str, out_dir: Path) -> list[Report]:
-    """Write one file per bank in out_dir; the reports say what each file carries."""
-    if fmt == "qti":
-        from casebook.lms import qti as module
-    elif fmt == "gift":
-        from casebook.lms import gift as module
-    else:
+def write_banks(banks: list[Bank], fmt: str, out_dir: Path,
+                paras: dict[str, Paragraph] | None = None) -> list[Report]:
+    """Write one file per bank in out_dir; the reports say what each file carries.
+
+    ``paras`` (the edition by paragraph id) gives the English of each cited passage; it is
+    read from the project's edition when not given.
+    """
+    from casebook.lms import gift, moodle_xml, qti
+
+    modules = {"qti": qti, "gift": gift, "moodle-xml": moodle_xml}
+    if fmt not in modules:
         raise ValueError(f"unknown export format {fmt!r}")
+    paras = edition.by_id() if paras is None else paras
     out_dir = Path(out_dir)
-    return [module.write(bank, out_dir) for bank in banks]
+    return [modules[fmt].write(bank, out_dir, paras) for bank in banks]

@@ -16,29 +16,55 @@ question types:
 | numeric | numerical_question, exact answer with margin (the tolerance) |
 | short_text | short_answer_question, every accepted form a correct answer |
 | matching | matching_question, one share of the points per left item; unused targets as distractors |
+| ordering | matching_question: each item matched to its position (see below) |
 | written | essay_question (scored by hand in Canvas too) |
-| ordering | none: classic quizzes have no ordering question, so it is skipped and reported |
 
-The explanation and the cited passages are each question's general feedback.
-Text is Markdown rendered to HTML (raw HTML off, as in the feedback files) and
-escaped by ElementTree, so `<`, `&` and quotes in a bank survive. The zip is
-byte-identical from one run to the next (fixed member times, no dates).
+Ordering: classic quizzes have no ordering question, so an ordering question
+goes out as a matching question whose left side is the items and whose
+choices are the positions ("1st", "2nd", ...). Canvas then gives each item
+its share of the points when it is at its exact position, while the bank
+gives the share of item pairs in the right relative order
+(``scoring.ordering_fraction``): an order shifted by one place (c, a, b for
+a, b, c) earns 0 in Canvas but 1/3 of the pairs in the bank; only a fully
+right order scores the same. The report says so for every such question.
+
+What Canvas's importer does, and what this module writes because of it
+(``gems/plugins/qti_exporter/lib/qti`` in canvas-lms, run on these packages
+after Canvas's QTIMigrationTool):
+
+- ``AssociateInteraction#get_canvas_matches`` takes a matching target's
+  ``match_id`` from the first run of digits in its identifier
+  (``identifier =~ /(\\d+)/``), so every target's identifier starts its first
+  run of digits with its own number (``match1-<question id>``); an id like
+  ``bu-q10-p`` would give every target of bu-q10 the id 10.
+- ``HtmlHelper#detect_html`` keeps a ``text/html`` text as HTML only when it
+  holds markup; otherwise it keeps the text form, from which ``clear_html``
+  deletes every named entity (``&amp;`` …), so "R&D" would import as "RD".
+  Option texts, targets and misconception feedback are therefore written as
+  ``text/plain`` (as Canvas's own exporter writes answers that are not HTML);
+  prompts and general feedback are Markdown rendered to HTML and always hold
+  markup (``<p>``).
+
+The explanation and the cited passages (Chinese quote and English
+translation) are each question's general feedback. Text is Markdown rendered
+to HTML (raw HTML off, as in the feedback files) and escaped by ElementTree,
+so `<`, `&` and quotes in a bank survive. The zip is byte-identical from one
+run to the next (fixed member times, no dates).
 """
 
 from __future__ import annotations
 
 import html
 import io
-import re
 import zipfile
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
-from markdown_it import MarkdownIt
-
 from casebook import __version__
-from casebook.lms import Report, general_feedback_md, number, of_type
+from casebook.edition import Paragraph
+from casebook.lms import Report, bank_points, general_feedback_md, md_html, number, of_type, xml_safe
 from casebook.quiz.bank import Bank, Question
 
 NAME = "Canvas QTI"
@@ -52,23 +78,19 @@ CANVAS_TYPE = {
     "numeric": "numerical_question",
     "short_text": "short_answer_question",
     "matching": "matching_question",
+    "ordering": "matching_question",
     "written": "essay_question",
 }
-_MD = MarkdownIt("commonmark", {"html": False}).enable("table")
-_BAD_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")  # not allowed in XML 1.0
 _ZIP_TIME = (2020, 1, 1, 0, 0, 0)
 
 
-def _clean(text: str) -> str:
-    return _BAD_XML.sub("", text)
+_clean = xml_safe
+__all__ = ["WRITERS", "md_html", "package", "write"]
 
 
-def md_html(text: str) -> str:
-    return _clean(_MD.render(text.strip()).strip())
-
-
-def plain_html(text: str) -> str:
-    return _clean(html.escape(text.strip(), quote=False))
+def plain(text: str) -> str:
+    """A plain text as Canvas keeps it: ``text/plain`` (no entities for Canvas to delete)."""
+    return _clean(text.strip())
 
 
 def _sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
@@ -82,13 +104,35 @@ def _mattext(parent: ET.Element, text: str, kind: str = "text/html") -> None:
     _sub(_sub(parent, "material"), "mattext", text, texttype=kind)
 
 
+def _plaintext(parent: ET.Element, text: str) -> None:
+    _mattext(parent, plain(text), "text/plain")
+
+
 def choice_id(q: Question, key: str) -> str:
     return f"{q.id}-{key}"
 
 
+def target_id(q: Question, index: int) -> str:
+    """A matching target's identifier whose first run of digits is its own number (1, 2, ...):
+    Canvas takes the target's match id from that run (see the module docstring)."""
+    return f"match{index + 1}-{q.id}"
+
+
+ORDINALS = {1: "st", 2: "nd", 3: "rd"}
+
+
+def position(n: int) -> str:
+    """1st, 2nd, 3rd, 4th, ..., 11th, 12th, 13th, 21st: the choices of an ordering question."""
+    suffix = "th" if 10 <= n % 100 <= 20 else ORDINALS.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+ORDERING_HINT = "Match each item to its position in the order (1st comes first)."
+
+
 # --- items ------------------------------------------------------------------------------------
 
-def item(q: Question) -> ET.Element:
+def item(q: Question, paras: dict[str, Paragraph] | None = None) -> ET.Element:
     """One <item>: metadata, presentation, response processing, feedback."""
     node = ET.Element("item", ident=q.id, title=q.id)
     answer_ids = _answer_ids(q)
@@ -101,21 +145,25 @@ def item(q: Question) -> ET.Element:
         _sub(field, "fieldlabel", label)
         _sub(field, "fieldentry", entry)
     presentation = _sub(node, "presentation")
-    _mattext(presentation, md_html(q.prompt))
-    feedback: dict[str, str] = {"general_fb": md_html(general_feedback_md(q))}
+    prompt = q.prompt.strip() + (f"\n\n{ORDERING_HINT}" if q.type == "ordering" else "")
+    _mattext(presentation, md_html(prompt))
+    feedback: dict[str, str] = {"general_fb": md_html(general_feedback_md(q, paras))}
     process = _sub(node, "resprocessing")
     _sub(_sub(process, "outcomes"), "decvar", maxvalue="100", minvalue="0", varname="SCORE",
          vartype="Decimal")
     _show(process, None, "general_fb")
-    BUILD[q.type](q, presentation, process, feedback)
+    WRITERS[q.type](q, presentation, process, feedback)
     for ident, text in feedback.items():
         fb = _sub(node, "itemfeedback", ident=ident)
-        _mattext(_sub(fb, "flow_mat"), text)
+        if ident == "general_fb":
+            _mattext(_sub(fb, "flow_mat"), text)  # Markdown rendered: holds markup
+        else:
+            _plaintext(_sub(fb, "flow_mat"), text)
     return node
 
 
 def _answer_ids(q: Question) -> list[str]:
-    if q.type in ("single", "multiple", "matching"):
+    if q.type in ("single", "multiple", "matching", "ordering"):
         return [choice_id(q, o.key) for o in q.options or []]
     if q.type == "true_false":
         return [choice_id(q, "true"), choice_id(q, "false")]
@@ -144,27 +192,27 @@ def _choices(presentation: ET.Element, cardinality: str, labels: list[tuple[str,
     lid = _sub(presentation, "response_lid", ident="response1", rcardinality=cardinality)
     render = _sub(lid, "render_choice")
     for ident, text in labels:
-        _mattext(_sub(render, "response_label", ident=ident), text)
+        _plaintext(_sub(render, "response_label", ident=ident), text)
 
 
 def _single(q: Question, presentation, process, feedback) -> None:
-    _choices(presentation, "Single", [(choice_id(q, o.key), plain_html(o.text)) for o in q.options or []])
+    _choices(presentation, "Single", [(choice_id(q, o.key), o.text) for o in q.options or []])
     for o in q.options or []:
         if o.misconception:
             ident = choice_id(q, o.key)
             _show(process, ("response1", ident), f"{ident}_fb")
-            feedback[f"{ident}_fb"] = plain_html(o.misconception)
+            feedback[f"{ident}_fb"] = o.misconception
     _sub(_full_marks(process), "varequal", choice_id(q, q.key_answer()), respident="response1")
 
 
 def _multiple(q: Question, presentation, process, feedback) -> None:
-    _choices(presentation, "Multiple", [(choice_id(q, o.key), plain_html(o.text)) for o in q.options or []])
+    _choices(presentation, "Multiple", [(choice_id(q, o.key), o.text) for o in q.options or []])
     right = set(q.key_answer())
     for o in q.options or []:
         if o.misconception:
             ident = choice_id(q, o.key)
             _show(process, ("response1", ident), f"{ident}_fb")
-            feedback[f"{ident}_fb"] = plain_html(o.misconception)
+            feedback[f"{ident}_fb"] = o.misconception
     both = _sub(_full_marks(process), "and")
     for o in q.options or []:
         parent = both if o.key in right else _sub(both, "not")
@@ -177,7 +225,7 @@ def _true_false(q: Question, presentation, process, feedback) -> None:
     _choices(presentation, "Single", [(choice_id(q, "true"), "True"), (choice_id(q, "false"), "False")])
     if q.misconception:
         _show(process, ("response1", choice_id(q, wrong)), f"{choice_id(q, wrong)}_fb")
-        feedback[f"{choice_id(q, wrong)}_fb"] = plain_html(q.misconception)
+        feedback[f"{choice_id(q, wrong)}_fb"] = q.misconception
     _sub(_full_marks(process), "varequal", choice_id(q, right), respident="response1")
 
 
@@ -205,21 +253,37 @@ def _short_text(q: Question, presentation, process, feedback) -> None:
         _sub(var, "varequal", _clean(form.strip()), respident="response1")
 
 
+def _pairs(q: Question, presentation: ET.Element, process: ET.Element, lefts: list[tuple[str, str]],
+           targets: list[str], right: dict[str, int]) -> None:
+    """A Canvas matching question: each left item (key, text) picks one of the targets; the
+    right target (by index) earns an equal share of 100."""
+    share = number(round(100 / len(lefts), 2))
+    for key, text in lefts:
+        lid = _sub(presentation, "response_lid", ident=f"response_{choice_id(q, key)}")
+        _plaintext(lid, text)
+        render = _sub(lid, "render_choice")
+        for index, target in enumerate(targets):
+            _plaintext(_sub(render, "response_label", ident=target_id(q, index)), target)
+    for key, _ in lefts:
+        cond = _sub(process, "respcondition")
+        _sub(_sub(cond, "conditionvar"), "varequal", target_id(q, right[key]),
+             respident=f"response_{choice_id(q, key)}")
+        _sub(cond, "setvar", share, varname="SCORE", action="Add")
+
+
 def _matching(q: Question, presentation, process, feedback) -> None:
     key = q.key_answer()
-    targets = [(choice_id(q, t.key), plain_html(t.text)) for t in q.targets or []]
-    share = number(round(100 / len(key), 2))
-    for o in q.options or []:
-        lid = _sub(presentation, "response_lid", ident=f"response_{choice_id(q, o.key)}")
-        _mattext(lid, _clean(o.text.strip()), "text/plain")
-        render = _sub(lid, "render_choice")
-        for ident, text in targets:
-            _mattext(_sub(render, "response_label", ident=ident), text)
-    for o in q.options or []:
-        cond = _sub(process, "respcondition")
-        _sub(_sub(cond, "conditionvar"), "varequal", choice_id(q, key[o.key]),
-             respident=f"response_{choice_id(q, o.key)}")
-        _sub(cond, "setvar", share, varname="SCORE", action="Add")
+    index = {t.key: i for i, t in enumerate(q.targets or [])}
+    _pairs(q, presentation, process, [(o.key, o.text) for o in q.options or []],
+           [t.text for t in q.targets or []], {left: index[target] for left, target in key.items()})
+
+
+def _ordering(q: Question, presentation, process, feedback) -> None:
+    """Each item matched to its position: the closest form a classic quiz scores."""
+    order = q.key_answer()
+    texts = {o.key: o.text for o in q.options or []}
+    _pairs(q, presentation, process, [(k, texts[k]) for k in order],
+           [position(n) for n in range(1, len(order) + 1)], {k: i for i, k in enumerate(order)})
 
 
 def _written(q: Question, presentation, process, feedback) -> None:
@@ -228,8 +292,10 @@ def _written(q: Question, presentation, process, feedback) -> None:
     _sub(_sub(cond, "conditionvar"), "other")
 
 
-BUILD = {"single": _single, "multiple": _multiple, "true_false": _true_false, "numeric": _numeric,
-         "short_text": _short_text, "matching": _matching, "written": _written}
+# Question type -> the writer of its presentation, scoring and feedback (every type of TYPES).
+WRITERS: dict[str, Callable[[Question, ET.Element, ET.Element, dict[str, str]], None]] = {
+    "single": _single, "multiple": _multiple, "true_false": _true_false, "numeric": _numeric,
+    "short_text": _short_text, "matching": _matching, "ordering": _ordering, "written": _written}
 
 
 # --- package ----------------------------------------------------------------------------------
@@ -240,7 +306,7 @@ def _xml(root: ET.Element) -> bytes:
                                                                       xml_declaration=False) + b"\n"
 
 
-def assessment(bank: Bank, ident: str, report: Report) -> bytes:
+def assessment(bank: Bank, ident: str, report: Report, paras: dict[str, Paragraph] | None = None) -> bytes:
     root = ET.Element("questestinterop", xmlns=QTI_NS)
     test = _sub(root, "assessment", ident=ident, title=_clean(bank.title))
     field = _sub(_sub(test, "qtimetadata"), "qtimetadatafield")
@@ -248,11 +314,8 @@ def assessment(bank: Bank, ident: str, report: Report) -> bytes:
     _sub(field, "fieldentry", "1")
     section = _sub(test, "section", ident="root_section")
     for q in bank.questions:
-        if q.type not in CANVAS_TYPE:
-            report.skip(q)
-            continue
         report.carried[q.type] += 1
-        section.append(item(q))
+        section.append(item(q, paras))
     return _xml(root)
 
 
@@ -260,7 +323,7 @@ def assessment_meta(bank: Bank, ident: str, points: float) -> bytes:
     """Canvas's quiz settings: title, points, an unpublished graded quiz, answers in bank order."""
     root = ET.Element("quiz", identifier=ident, xmlns=CANVAS_NS)
     _sub(root, "title", _clean(bank.title))
-    _sub(root, "description", plain_html(f"Quiz {bank.quiz}, exported by casebook {__version__}."))
+    _sub(root, "description", f"<p>Quiz {html.escape(bank.quiz)}, exported by casebook {__version__}.</p>")
     for tag, value in (("shuffle_answers", "false"), ("scoring_policy", "keep_highest"),
                        ("quiz_type", "assignment"), ("points_possible", number(points)),
                        ("show_correct_answers", "true"), ("allowed_attempts", "1"),
@@ -291,11 +354,11 @@ def manifest(ident: str) -> bytes:
     return _xml(root)
 
 
-def package(bank: Bank, report: Report) -> bytes:
+def package(bank: Bank, report: Report, paras: dict[str, Paragraph] | None = None) -> bytes:
     """The zip: imsmanifest.xml, <ident>/<ident>.xml (QTI 1.2), <ident>/assessment_meta.xml."""
     ident = f"casebook-{bank.quiz}"
-    body = assessment(bank, ident, report)
-    points = sum(q.points for q in bank.questions if q.type in CANVAS_TYPE)
+    body = assessment(bank, ident, report, paras)
+    points = bank_points(bank)
     report.notes += _notes(bank)
     members = [("imsmanifest.xml", manifest(ident)),
                (f"{ident}/{ident}.xml", body),
@@ -325,16 +388,21 @@ def _notes(bank: Bank) -> list[str]:
     if short:
         notes.append("short_text: Canvas ignores case but not the grader's other normalisation "
                      "(full-width characters, surrounding punctuation)")
+    ordering = [q.id for q in of_type(bank, "ordering")]
+    if ordering:
+        notes.append(f"ordering: carried as matching each item to its position ({', '.join(ordering)}); "
+                     "Canvas credits each item at its exact position, the bank each pair in the right "
+                     "relative order, so only a fully right order scores the same")
     if of_type(bank, "written"):
         notes.append("written: carried as essay; the rubric and word limit are not (attach the "
                      "rubric in Canvas)")
     return notes
 
 
-def write(bank: Bank, out_dir: Path) -> Report:
+def write(bank: Bank, out_dir: Path, paras: dict[str, Paragraph] | None = None) -> Report:
     path = Path(out_dir) / f"{bank.quiz}.qti.zip"
     report = Report(bank.quiz, path, NAME)
-    data = package(bank, report)
+    data = package(bank, report, paras)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp")
     tmp.write_bytes(data)

@@ -15,7 +15,7 @@ from typing import Any
 
 from sphinx.application import Sphinx
 
-from casebook.sphinx import case, cite, quiz
+from casebook.sphinx import case, cite, public, quiz
 
 STATIC = Path(__file__).parent / "static"
 
@@ -51,6 +51,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("html-page-context", _dedupe_scripts, priority=900)
     app.add_css_file("casebook.css")
     app.add_js_file("casebook.js", defer="defer")
+    public.setup(app)
     cite.setup(app)
     case.setup(app)
     quiz.setup(app)

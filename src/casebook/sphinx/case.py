@@ -18,6 +18,7 @@ from sphinx.application import Sphinx
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
+from casebook.sphinx import public
 from casebook.sphinx.data import anchor, paragraphs
 
 logger = logging.getLogger(__name__)
@@ -29,6 +30,8 @@ class CaseTextDirective(SphinxDirective):
     option_spec = {"lang": lambda arg: directives.choice(arg, MODES)}
 
     def run(self) -> list[nodes.Node]:
+        if public.enabled(self.env.app):
+            return public.case_placeholder(self.env.app, self.env.docname, paragraphs(self.env.app))
         lang = self.options.get("lang", "both")
         std = self.env.get_domain("std")
         wrapper = nodes.container(classes=["case-text", f"case-lang-{lang}"])

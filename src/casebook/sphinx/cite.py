@@ -11,6 +11,7 @@ from sphinx.application import Sphinx
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective, SphinxRole
 
+from casebook.sphinx import public
 from casebook.sphinx.data import anchor, paragraphs
 
 logger = logging.getLogger(__name__)
@@ -24,7 +25,9 @@ class para_cite(nodes.inline):
 
 
 def visit_para_cite_html(self, node: para_cite) -> None:
-    attrs = {"class": "para-cite", "tabindex": "0", "data-zh": node["zh"], "data-en": node["en"]}
+    attrs = {"class": "para-cite", "tabindex": "0"}
+    if node["zh"] or node["en"]:  # the public edition carries no passage, so no hover card
+        attrs.update({"data-zh": node["zh"], "data-en": node["en"]})
     self.body.append(self.starttag(node, "span", "", **attrs))
 
 
@@ -61,7 +64,7 @@ def _ids(target: str) -> tuple[str, ...] | None:
 
 def cite_node(app: Sphinx, pid: str) -> nodes.Node:
     """A citation of one known paragraph, for directives that build tables or lists."""
-    para = paragraphs(app)[pid]
+    para = public.shown(app, paragraphs(app)[pid])
     node = para_cite("", zh=para.reading, en=para.en)
     node += _xref(pid, pid)
     return node
@@ -108,6 +111,14 @@ class PassageDirective(SphinxDirective):
             logger.warning(
                 "casebook: quote is not verbatim in %s: %r", pid, quote, location=self.get_location()
             )
+        if not quote and public.enabled(self.env.app):
+            logger.warning(
+                "casebook: passage of %s has no :quote: and would show the whole paragraph, "
+                "which the public edition does not carry",
+                pid,
+                location=self.get_location(),
+            )
+            return []
         box = nodes.container(classes=["passage", *self.options.get("class", [])])
         zh = nodes.paragraph(classes=["passage-zh"])
         zh["lang"] = "zh-Hans"

@@ -25,6 +25,7 @@ from sphinx.application import Sphinx
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
+from casebook.sphinx import public
 from casebook.sphinx.data import anchor, paragraphs
 
 logger = logging.getLogger(__name__)
@@ -223,7 +224,8 @@ def _resolve(app: Sphinx, doctree: nodes.document, docname: str) -> None:
     for node in list(doctree.findall(quiz_node)):
         b = node["bank"]
         case_uri = app.builder.get_relative_uri(docname, app.config.casebook_case_doc)
-        out = render(b, banks.answer_key(b), case_uri, paragraphs(app), reveal)
+        paras = {pid: public.shown(app, p) for pid, p in paragraphs(app).items()}
+        out = render(b, banks.answer_key(b), case_uri, paras, reveal)
         node.replace_self(nodes.raw("", out, format="html"))
 
 
