@@ -183,7 +183,7 @@ def out_folder(path: Path | str) -> Path:
 
     path = Path(path)
     if path.exists() and not path.is_dir():
-        raise CasebookError(f"{path}: exists and is not a folder (give a folder for --out)")
+        raise CasebookError(f"{path}: is a file, not a folder (give a folder for --out)")
     try:
         path.mkdir(parents=True, exist_ok=True)
     except OSError as exc:

@@ -79,7 +79,7 @@ def check_out(command: str, out: str | None) -> None:
     if wants_file and path.is_dir():
         raise CasebookError(f"{out}: is a folder (--out names the file to write)")
     if not wants_file and path.exists() and not path.is_dir():
-        raise CasebookError(f"{out}: exists and is not a folder (--out names a folder)")
+        raise CasebookError(f"{out}: is a file, not a folder (--out names a folder)")
 
 
 if __name__ == "__main__":
