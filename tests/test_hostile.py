@@ -430,3 +430,36 @@ def test_an_unquoted_impossible_date_is_text(tmp_path: Path) -> None:
     path.write_text("quiz: x\ntitle: 2020-13-45\nchapter: bottom-up\nquestions: []\n")
     raw, error = bank._read_yaml(path, "x.yml")
     assert error is None and raw["title"] == "2020-13-45"
+
+
+# --- U6, U9: smaller quirks -------------------------------------------------------------------------
+
+def test_grader_quirks_of_the_review() -> None:
+    """An annotation that is a call is code (it would run); a pasted BOM does not void an answer."""
+    assert submission.assignments('q01: str = "b"') == (("q01", "b", ""),)
+    assert "cell contains code" in submission.assignments('q01: print("x") = "b"')
+    assert submission.assignments('\ufeffq01 = "b"') == (("q01", "b", ""),)
+    assert submission.assignments('\u200bq01 = ["a"]') == (("q01", ["a"], ""),)
+
+
+def test_scores_are_plain_numbers() -> None:
+    from casebook.grading import written
+
+    criterion = {"max": 10, "levels": [{"label": "strong", "points": 10}]}
+    for text in ("1_0", "\uff11", "1e1", "nan", "inf"):
+        assert isinstance(written.parse_score(text, criterion), str), text
+    assert written.parse_score("2,5", criterion) == 2.5 and written.parse_score("3", criterion) == 3
+
+
+def test_a_row_with_an_unquoted_comma_is_named_as_such(graded_essays, tmp_path: Path) -> None:
+    graded, _ = graded_essays
+    review_dir = tmp_path / "review"
+    sheets.review(graded, review_dir)
+    path = sorted(review_dir.glob("*-scores.csv"))[0]
+    table = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8-sig"))))
+    n = len(table[0]) - 4
+    row = table[1][:2] + ["1"] * n + ["good, but short", table[1][-1]]
+    path.write_text(",".join(table[0]) + "\n" + ",".join(row) + "\n", encoding="utf-8")
+    result = merge.merge([path], graded)
+    assert result.problems == [f"{path}: row 2: {len(row) + 1} cells but the header has "
+                               f"{len(table[0])} (a comma in a cell that is not quoted?)"]

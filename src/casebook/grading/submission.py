@@ -186,6 +186,9 @@ def _meta(cell: Cell) -> dict:
     return value if isinstance(value, dict) else {}
 
 
+_INVISIBLE = "\ufeff\u200b\u200c\u200d\u2060"
+
+
 @lru_cache(maxsize=8192)
 def assignments(source: str) -> tuple[tuple[str, Any, str], ...] | str:
     """(name, value, error) for each top-level assignment, or one error for the whole cell.
@@ -196,6 +199,7 @@ def assignments(source: str) -> tuple[tuple[str, Any, str], ...] | str:
     """
     if len(source) > MAX_CELL:
         return f"answer cell too long ({len(source)} characters)"
+    source = source.lstrip(_INVISIBLE)  # a BOM or zero-width space pasted before the answer
     simple = _simple(source)
     return simple if simple is not None else parse(source)
 
@@ -216,7 +220,10 @@ def parse(source: str) -> tuple[tuple[str, Any, str], ...] | str:
         if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(
                 node.targets[0], ast.Name):
             name, value_node = node.targets[0].id, node.value
-        elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and node.value:
+        elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and (
+                node.value and isinstance(node.annotation, (ast.Name, ast.Constant))):
+            # ``q01: str = "b"``; an annotation that is an expression (a call) would run
+            # if the notebook were executed, so it is code like any other
             name, value_node = node.target.id, node.value
         elif isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant):
             continue  # a stray string or number on its own line does nothing

@@ -170,6 +170,10 @@ def _check_file(path: Path, header: list[str], table: list[list[str]], ctx: _Con
         where = f"{path}: row {number}"
         if not any(c.strip() for c in row):
             continue  # a blank line
+        if len(row) > len(header) and any(c.strip() for c in row[len(header):]):
+            out.append(f"{where}: {len(row)} cells but the header has {len(header)} (a comma in a "
+                       "cell that is not quoted?)")
+            continue
         who, qid = cell(row, id_col), cell(row, "question")
         entry = ctx.questions.get(qid)
         marks_given = entry and any(cell(row, c["criterion"]) for c in entry[1]["rubric"])
