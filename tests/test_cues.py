@@ -62,3 +62,12 @@ def test_a_key_phrase_printed_in_another_question_is_a_cue() -> None:
     assert "t-q3: form cue: its key shares 'middle platform' with t-q1" in found
     common = single("t-q4", "Which one?", ["the case says it", "x", "y"])
     assert not any(w.startswith("t.yml") or "t-q4" in w for w in cues.warnings([bank_of(common)]))
+
+
+def test_keys_piled_on_one_position_are_a_cue() -> None:
+    options = ["First reading of it", "Second reading of it", "Third reading of it", "Fourth one"]
+    piled = [single(f"t-q{i}", f"Which reading {i}?", options, answer="a") for i in range(1, 5)]
+    assert [w.split(": ", 1)[1] for w in cues.warnings([bank_of(*piled)])] == [
+        "form cue: 4 of 4 single-choice keys are option a"]
+    spread = [single(f"t-q{i}", f"Which reading {i}?", options, answer=k) for i, k in enumerate("abca", 1)]
+    assert cues.warnings([bank_of(*spread)]) == []

@@ -10,6 +10,9 @@ cue is a reason to look again, not proof of a defect):
 - **absolutes only in distractors**: two or more wrong options use absolute
   words ("always", "never", "only", ...) and the key uses none, or the key is
   the only option with hedging words ("may", "partly", "suggests", ...);
+- **key position**: in one bank, more than half of the single-choice keys (at
+  least four of them) sit at the same option position, which a reader learns
+  by the third question;
 - **shared phrase**: a distinctive phrase of one question's key (an English
   run of four words, or a Chinese run of five characters, that no more than two
   questions use) also appears in another question's prompt, options or
@@ -97,11 +100,26 @@ def _form(q: Question) -> list[str]:
     return out
 
 
+def _positions(bank: Bank) -> list[str]:
+    """A bank-level cue: single-choice keys that pile up at one option position."""
+    keys = [q.option_keys.index(q.answer) for q in bank.questions
+            if q.type == "single" and q.answer in q.option_keys]
+    if len(keys) < 4:
+        return []
+    position, count = max(((p, keys.count(p)) for p in set(keys)), key=lambda pc: (pc[1], -pc[0]))
+    if count * 2 <= len(keys):
+        return []
+    name = bank.path.name if bank.path else bank.quiz
+    return [f"{name}: form cue: {count} of {len(keys)} single-choice keys are option {chr(97 + position)}"]
+
+
 def warnings(banks: Iterable[Bank]) -> list[str]:
-    """One line per cue: ``file: question: cue``."""
+    """One line per cue: ``file: question: cue`` (or ``file: cue`` for a whole bank)."""
+    banks = list(banks)
     questions = [(b, q) for b in banks for q in b.questions if not q.manual]
     shown = {q.id: str(b.path.name if b.path else b.quiz) for b, q in questions}
-    out = [f"{shown[q.id]}: {q.id}: form cue: {cue}" for _, q in questions for cue in _form(q)]
+    out = [line for b in banks for line in _positions(b)]
+    out += [f"{shown[q.id]}: {q.id}: form cue: {cue}" for _, q in questions for cue in _form(q)]
     visible = {q.id: _visible(q) for _, q in questions}
     seen = {qid: _phrases(text) for qid, text in visible.items()}
     users: dict[str, set[str]] = defaultdict(set)
