@@ -463,3 +463,24 @@ def test_a_row_with_an_unquoted_comma_is_named_as_such(graded_essays, tmp_path: 
     result = merge.merge([path], graded)
     assert result.problems == [f"{path}: row 2: {len(row) + 1} cells but the header has "
                                f"{len(table[0])} (a comma in a cell that is not quoted?)"]
+
+
+def test_the_run_summary_reports_identity_claims(tmp_path: Path, template: dict, capsys) -> None:
+    """S1: the instructor sees the claim in the command's summary, not only in a column."""
+    subs = tmp_path / "submitted"
+    submit(subs / "alice" / "sample" / "sample.ipynb", template, RIGHT, "alice")
+    submit(subs / "mallory" / "sample" / "sample.ipynb", template, WRONG, "alice")
+    code = cli.main(["grade", str(subs), "--out", str(tmp_path / "out"), "--bank",
+                     str(DATA / "sample.yml"), "--strict"])
+    out = capsys.readouterr().out
+    assert code == 0 and "graded 2 file(s)" in out
+    assert ("1 submission names another student in the identity cell than the folder or file "
+            "name it came from") in out
+
+
+def test_a_huge_bank_is_refused_before_it_is_parsed(tmp_path: Path) -> None:
+    """U10: a 50 MB bank took 10 s to accept and went into every feedback page."""
+    path = tmp_path / "big.yml"
+    path.write_text("quiz: big\ntitle: " + "x" * (bank.MAX_BANK_BYTES + 1) + "\n")
+    raw, error = bank._read_yaml(path, "big.yml")
+    assert raw is None and error == "big.yml: larger than 5 MB: not a bank"

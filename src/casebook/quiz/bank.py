@@ -255,8 +255,13 @@ def discover(root: Path | None = None, extra: list[Path] | tuple = ()) -> list[P
     return found
 
 
+MAX_BANK_BYTES = 5 * 1024 * 1024  # the course's banks are about 30 KB; prompts go into every page
+
+
 def _read_yaml(path: Path, shown: str) -> tuple[Any, str | None]:
     try:
+        if path.stat().st_size > MAX_BANK_BYTES:
+            return None, f"{shown}: larger than {MAX_BANK_BYTES // 1024 // 1024} MB: not a bank"
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         return None, f"{shown}: cannot read ({exc.strerror or exc})"
