@@ -192,3 +192,21 @@ def test_taking_a_submission_out_restores_the_sums() -> None:
     running.add(list(CREDITS[5]), extra, sign=-1)
     alone = _running(CREDITS[:5], _choices(CREDITS[:5]))
     assert running.items() == alone.items() and running.summary() == alone.summary()
+
+
+@settings(max_examples=40, deadline=None)
+@given(arrays(np.float64, st.tuples(st.integers(1, 30), st.just(4)),
+              elements=st.sampled_from([0.0, 1 / 3, 0.5, 1.0])))
+def test_adding_a_chunk_at_once_equals_adding_row_by_row(credits: np.ndarray) -> None:
+    choices = _choices(credits)
+    one_by_one = _running(credits, choices)
+    at_once = analysis.Running(KEY)
+    at_once.add_many([list(row) for row in credits], choices)
+    assert at_once.n == one_by_one.n and at_once.partial == one_by_one.partial
+    assert at_once.choices == one_by_one.choices
+    assert sorted(at_once.by_total) == sorted(one_by_one.by_total)
+    for total, (count, fractions) in at_once.by_total.items():
+        assert count == one_by_one.by_total[total][0]
+        assert fractions == pytest.approx(one_by_one.by_total[total][1])
+    assert at_once.products == pytest.approx(one_by_one.products)
+    assert at_once.sums == pytest.approx(one_by_one.sums)

@@ -117,6 +117,7 @@ _PLAIN_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
 
 
 _QUOTED_FORMULA = re.compile(r"'+[=+\-@\t\r]")
+_RISKY = frozenset("=+-@\t\r'")  # first characters spreadsheet_safe may change
 
 
 def spreadsheet_safe(value: object) -> object:
@@ -150,7 +151,9 @@ def csv_text(rows: Iterable[Iterable[object]], *, lineterminator: str = "\n") ->
 
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator=lineterminator)
-    writer.writerows([spreadsheet_safe(cell) for cell in row] for row in rows)
+    safe = spreadsheet_safe
+    writer.writerows([safe(c) if c.__class__ is str and c[:1] in _RISKY else c for c in row]
+                     for row in rows)  # the test first: most cells are plain, and this runs per cell
     return buffer.getvalue()
 
 

@@ -444,15 +444,19 @@ def _store_text(entry: dict) -> str:
 
 def _grade_chunk(chunk: list[str]) -> tuple[list[Out], dict[str, analysis.Running]]:
     outs = []
-    sums: dict[str, analysis.Running] = {}
+    graded: dict[str, tuple[list, list]] = {}
     for path in chunk:
         row = grade_file(path, _CONTEXT["keys"], _CONTEXT["default_quiz"])
         out, _ = _finish(row)
         if row.status == GRADED:
-            running = sums.get(row.quiz) or sums.setdefault(
-                row.quiz, analysis.Running(_CONTEXT["keys"][row.quiz]))
-            running.add(row.credits, row.choices)
+            credits, choices = graded.setdefault(row.quiz, ([], []))
+            credits.append(row.credits)
+            choices.append(row.choices)
         outs.append(out)
+    sums = {}
+    for quiz_id, (credits, choices) in graded.items():
+        sums[quiz_id] = analysis.Running(_CONTEXT["keys"][quiz_id])
+        sums[quiz_id].add_many(credits, choices)
     return outs, sums
 
 
