@@ -10,12 +10,13 @@ STAMPS := .stamps
 APT_PACKAGES := fonts-noto-cjk fontconfig chromium
 JB_FLAGS := -W -n --keep-going
 
-.PHONY: book student-book public-book test bench setup lint clean help
+.PHONY: book student-book public-book test test-fast typecheck bench setup lint clean help
 help:
 	@echo "make book          set up, then build the HTML book into _build/html"
 	@echo "make student-book  the same without the instructor part, into _build/student/html"
 	@echo "make public-book   the book for open hosting, without the article's text, into _build/public/html"
-	@echo "make test          set up, then run every test (including a -W book build)"
+	@echo "make test          set up, then type-check and run every test (including a -W book build)"
+	@echo "make test-fast     the tests without book builds, browsers, kernels or subprocesses"
 	@echo "make bench         grading and build benchmarks (prints figures)"
 
 setup: $(STAMPS)/apt $(STAMPS)/venv $(STAMPS)/fonts
@@ -53,11 +54,18 @@ student-book: setup
 public-book: setup
 	$(BIN)/casebook public-book
 
-test: setup
+test: setup typecheck
 	$(BIN)/python -m pytest -q
 
+# The inner loop: no book build, browser, kernel or subprocess (tests marked slow).
+test-fast: setup
+	$(BIN)/python -m pytest -q -m "not slow"
+
+typecheck: setup
+	$(BIN)/mypy
+
 lint: setup
-	$(BIN)/ruff check src tests
+	$(BIN)/ruff check src tests benchmarks
 
 bench: setup
 	$(BIN)/python benchmarks/bench.py

@@ -43,10 +43,12 @@ import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from casebook import __version__, fileio, paths
+from casebook.quiz import layout
 
 DEFAULT_SIZES = (1000, 10_000)
 DEFAULT_STUDENTS = 100_000
@@ -205,7 +207,8 @@ def grade(submissions: Path, out: Path, bank_path: Path, quiz: str, n: int, jobs
     wall = time.perf_counter() - start
     after = _busy_seconds()
     # Cores kept busy by other programs meanwhile: the figures are only as good as this is small.
-    others = max(0.0, (after - busy) - (_own_seconds() - own)) / wall if busy is not None else None
+    others = (max(0.0, (after - busy) - (_own_seconds() - own)) / wall
+              if busy is not None and after is not None else None)
     if run.returncode != 0:
         raise RuntimeError(f"grading {n} failed:\n{run.stderr[-3000:]}")
     figures = json.loads(run.stdout.strip().splitlines()[-1])
@@ -237,8 +240,7 @@ def floor_seconds(notebooks: list[Path], rounds: int = 20) -> float:
         nb = json.loads(path.read_bytes())
         found = 0
         for cell in nb.get("cells", []):  # an nbformat 3 file (a damaged demo file): no answers
-            meta = cell.get("metadata", {}).get("casebook", {})
-            if meta.get("role") == "answer" and cell.get("cell_type") == "code":
+            if layout.role(cell) == layout.ANSWER and cell.get("cell_type") == "code":
                 source = cell["source"] if isinstance(cell["source"], str) else "".join(cell["source"])
                 for node in ast.parse(source).body:
                     if isinstance(node, ast.Assign):
@@ -301,23 +303,27 @@ def nbgrader_env(venv: Path) -> tuple[Path | None, str]:
     return exe, label
 
 
-def _test_source(q, var: str) -> str:
-    """An autograder test cell for one question: nbgrader grades a cell all or nothing."""
-    key = q.key_answer()
-    if q.type == "single":
-        return f"assert str({var}).strip().strip('()').lower() == {key!r}"
-    if q.type == "multiple":
-        return f"assert sorted(set({var})) == {sorted(key)!r}"
-    if q.type == "true_false":
-        return f"assert {var} is {key!r}"
-    if q.type == "numeric":
-        return f"assert abs(float({var}) - {key.value!r}) <= {key.tolerance!r}"
-    if q.type == "ordering":
-        return f"assert list({var}) == {list(key)!r}"
-    if q.type == "matching":
-        return f"assert dict({var}) == {dict(key)!r}"
-    forms = sorted({form.strip().lower() for form in key.accept})
-    return f"assert str({var}).strip(' 。.“”\"').lower() in {forms!r}"
+# nbgrader autograder test cells, per question type (nbgrader grades a cell all or nothing);
+# written answers are Markdown cells nbgrader leaves to manual grading, so they have none.
+TEST_SOURCE: dict[str, Callable[[Any, str], str] | None] = {
+    "single": lambda key, var: f"assert str({var}).strip().strip('()').lower() == {key!r}",
+    "multiple": lambda key, var: f"assert sorted(set({var})) == {sorted(key)!r}",
+    "true_false": lambda key, var: f"assert {var} is {key!r}",
+    "numeric": lambda key, var: f"assert abs(float({var}) - {key.value!r}) <= {key.tolerance!r}",
+    "ordering": lambda key, var: f"assert list({var}) == {list(key)!r}",
+    "matching": lambda key, var: f"assert dict({var}) == {dict(key)!r}",
+    "short_text": lambda key, var: (f"assert str({var}).strip(' 。.“”\"').lower() in "
+                                    f"{sorted({form.strip().lower() for form in key.accept})!r}"),
+    "written": None,
+}
+
+
+def test_source(q: Any, var: str) -> str:
+    """An autograder test cell for one auto-graded question."""
+    make = TEST_SOURCE[q.type]
+    if make is None:
+        raise ValueError(f"{q.id}: {q.type} questions have no autograder test")
+    return make(q.key_answer(), var)
 
 
 def nbgrader_source(bank_obj) -> dict:
@@ -326,7 +332,7 @@ def nbgrader_source(bank_obj) -> dict:
     from nbformat import v4
 
     from casebook.quiz import wording
-    from casebook.quiz.bank import variable
+    from casebook.quiz.layout import variable
 
     cells = [v4.new_markdown_cell(f"# {bank_obj.title}")]
     for index, q in enumerate(bank_obj.questions):
@@ -341,7 +347,7 @@ def nbgrader_source(bank_obj) -> dict:
             f"### BEGIN SOLUTION\n{var} = {wording.answer_literal(q)}\n### END SOLUTION",
             metadata={"nbgrader": {"grade": False, "solution": True, "locked": False,
                                    "grade_id": f"{var}-answer", "schema_version": 3}}))
-        cells.append(v4.new_code_cell(_test_source(q, var), metadata={"nbgrader": {
+        cells.append(v4.new_code_cell(test_source(q, var), metadata={"nbgrader": {
             "grade": True, "solution": False, "locked": True, "points": q.points,
             "grade_id": f"{var}-test", "schema_version": 3}}))
     nb = v4.new_notebook(cells=cells)
@@ -355,7 +361,7 @@ def run_nbgrader(exe: Path, course: Path, bank_obj, notebooks: list[Path]) -> di
     """generate_assignment from the source, hand in the sample's answers, time autograde."""
     import nbformat
 
-    from casebook.quiz.bank import variable
+    from casebook.quiz.layout import variable
 
     shutil.rmtree(course, ignore_errors=True)
     name = bank_obj.quiz.replace("-", "_")
@@ -374,8 +380,8 @@ def run_nbgrader(exe: Path, course: Path, bank_obj, notebooks: list[Path]) -> di
         student = json.loads(path.read_bytes())
         answers = {}
         for cell in student["cells"]:
-            meta = cell.get("metadata", {}).get("casebook", {})
-            if meta.get("role") == "answer":
+            meta = layout.cell_meta(cell)
+            if meta.get("role") == layout.ANSWER:
                 text = cell["source"]
                 answers[meta.get("question")] = text if isinstance(text, str) else "".join(text)
         sid = path.parent.name
@@ -558,7 +564,9 @@ def main(argv: list[str] | None = None) -> int:
         _say(f"note: load average {fig['machine']['load'][0]} at start: other work shares the cores")
     banks = bank_mod.load_all(bank_mod.discover(root), root)
     chosen = bank_mod.select(banks, args.quiz)[0]
-    bank_path = Path(chosen.path)
+    if chosen.path is None:
+        raise SystemExit(f"bench: quiz {chosen.quiz} has no bank file")
+    bank_path = chosen.path
     fig.update(quiz=chosen.quiz, questions=len(chosen.questions), jobs=args.jobs or os.cpu_count())
     folder = ensure_class(out, bank_path, chosen.quiz, args.students, args.seed)
     submissions = folder / "submissions"

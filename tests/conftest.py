@@ -43,3 +43,17 @@ def html(root: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-4000:]
     assert "build succeeded" in run.stdout
     return out / "_build" / "html"
+
+
+# Fixtures that build a book or start a browser: a test using one belongs to the slow tier,
+# so `make test-fast` never waits for them. Collection stops if such a test is not marked.
+HEAVY_FIXTURES = {"html", "student_html", "public_html", "browser", "quiz_page"}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    unmarked = [item.nodeid for item in items
+                if HEAVY_FIXTURES & set(getattr(item, "fixturenames", ()))
+                and item.get_closest_marker("slow") is None]
+    if unmarked:
+        raise pytest.UsageError("mark these tests @pytest.mark.slow (they build the book or drive "
+                                "a browser): " + ", ".join(unmarked))

@@ -36,7 +36,7 @@ def problems_of(tmp_path: Path, data: dict) -> list[str]:
 def test_sample_bank_loads_with_every_type() -> None:
     b = bank.load(SAMPLE)
     assert b.quiz == "sample"
-    assert {q.type for q in b.questions} == set(bank.TYPES) - bank.MANUAL
+    assert {q.type for q in b.questions} == set(bank.TYPES) - bank.HAND_SCORED_TYPES
     assert bank.problems([SAMPLE]) == []
 
 
@@ -178,31 +178,55 @@ def test_written_questions_need_a_rubric_that_adds_up(tmp_path: Path, raw: dict)
 KEY = {q["id"]: q for q in bank.answer_key(bank.load(SAMPLE))["questions"]}
 
 
+R, P, W, B, X = "right", "partial", "wrong", "blank", "invalid"
+
+
 @pytest.mark.parametrize(
-    ("qid", "value", "fraction"),
+    ("qid", "value", "fraction", "outcome"),
     [
-        ("smp-q01", "b", 1), ("smp-q01", " B ", 1), ("smp-q01", "a", 0), ("smp-q01", "", 0),
-        ("smp-q01", ["b"], 1), ("smp-q01", "zz", 0), ("smp-q01", 3, 0),
-        ("smp-q02", ["a", "c"], 1), ("smp-q02", ["a"], 0.5), ("smp-q02", ["a", "b"], 0),
-        ("smp-q02", ["a", "b", "d"], 0), ("smp-q02", ["a", "c", "b"], 0.5),
-        ("smp-q02", "a, c", 1), ("smp-q02", ["a", "a"], 0.5), ("smp-q02", [], 0),
-        ("smp-q03", False, 1), ("smp-q03", True, 0), ("smp-q03", "false", 1), ("smp-q03", "错", 1),
-        ("smp-q03", None, 0),
-        ("smp-q04", 3, 1), ("smp-q04", 3.5, 1), ("smp-q04", 2.5, 1), ("smp-q04", 3.51, 0),
-        ("smp-q04", "3", 1), ("smp-q04", 10, 0), ("smp-q04", True, 0),
-        ("smp-q05", ["b", "a", "c"], 1), ("smp-q05", ["a", "b", "c"], 2 / 3),
-        ("smp-q05", ["c", "a", "b"], 0), ("smp-q05", ["c", "b", "a"], 1 / 3),
-        ("smp-q05", ["b", "a"], 1 / 3), ("smp-q05", ["b", "x", "a", "c"], 1),
-        ("smp-q06", {"a": "x", "b": "y", "c": "z"}, 1), ("smp-q06", {"a": "x"}, 1 / 3),
-        ("smp-q06", {"a": "y", "b": "x", "c": "w"}, 0), ("smp-q06", {"A": "X", "b": "y"}, 2 / 3),
-        ("smp-q07", "中台", 1), ("smp-q07", " 中台。", 1), ("smp-q07", "Middle  Platform", 1),
-        ("smp-q07", "“中台”", 1), ("smp-q07", "前台", 0), ("smp-q07", "中 台", 0),
+        ("smp-q01", "b", 1, R), ("smp-q01", " B ", 1, R), ("smp-q01", "a", 0, W), ("smp-q01", "", 0, B),
+        ("smp-q01", ["b"], 1, R), ("smp-q01", "zz", 0, W), ("smp-q01", 3, 0, W),
+        ("smp-q01", "（Ｂ）", 1, R), ("smp-q01", "b。", 1, R), ("smp-q01", 2.0, 0, X),
+        ("smp-q01", ["b", "c"], 0, X), ("smp-q01", True, 0, X),
+        ("smp-q02", ["a", "c"], 1, R), ("smp-q02", ["a"], 0.5, P), ("smp-q02", ["a", "b"], 0, W),
+        ("smp-q02", ["a", "b", "d"], 0, W), ("smp-q02", ["a", "c", "b"], 0.5, P),
+        ("smp-q02", "a, c", 1, R), ("smp-q02", "a、c", 1, R), ("smp-q02", ["a", "a"], 0.5, P),
+        ("smp-q02", [], 0, B), ("smp-q02", {"a": 1}, 0, X), ("smp-q02", ["a", None], 0, X),
+        ("smp-q03", False, 1, R), ("smp-q03", True, 0, W), ("smp-q03", "false", 1, R),
+        ("smp-q03", "错", 1, R), ("smp-q03", None, 0, B), ("smp-q03", "Ｆａｌｓｅ", 1, R),
+        ("smp-q03", 0, 1, R), ("smp-q03", 2, 0, X), ("smp-q03", "maybe", 0, X),
+        ("smp-q04", 3, 1, R), ("smp-q04", 3.5, 1, R), ("smp-q04", 2.5, 1, R), ("smp-q04", 3.51, 0, W),
+        ("smp-q04", "3", 1, R), ("smp-q04", 10, 0, W), ("smp-q04", True, 0, X),
+        ("smp-q04", "3 minutes", 0, X), ("smp-q04", "about 3", 0, X), ("smp-q04", "３", 1, R),
+        ("smp-q04", " 3. ", 1, R), ("smp-q04", "3e0", 1, R), ("smp-q04", "1e999", 0, X),
+        ("smp-q04", "nan", 0, X), ("smp-q04", 10**400, 0, X), ("smp-q04", "3,000", 0, W),
+        ("smp-q05", ["b", "a", "c"], 1, R), ("smp-q05", ["a", "b", "c"], 2 / 3, P),
+        ("smp-q05", ["c", "a", "b"], 0, W), ("smp-q05", ["c", "b", "a"], 1 / 3, P),
+        ("smp-q05", ["b", "a"], 1 / 3, P), ("smp-q05", ["b", "x", "a", "c"], 1, R),
+        ("smp-q05", "b a c", 1, R), ("smp-q05", 5, 0, X),
+        ("smp-q06", {"a": "x", "b": "y", "c": "z"}, 1, R), ("smp-q06", {"a": "x"}, 1 / 3, P),
+        ("smp-q06", {"a": "y", "b": "x", "c": "w"}, 0, W), ("smp-q06", {"A": "X", "b": "y"}, 2 / 3, P),
+        ("smp-q06", "a: x", 0, X),
+        ("smp-q07", "中台", 1, R), ("smp-q07", " 中台。", 1, R), ("smp-q07", "Middle  Platform", 1, R),
+        ("smp-q07", "“中台”", 1, R), ("smp-q07", "前台", 0, W), ("smp-q07", "中 台", 0, W),
+        ("smp-q07", ["中台"], 0, X),
+        # an accepted form with its translation or gloss
+        ("smp-q07", "中台 (middle platform)", 1, R), ("smp-q07", "middle platform（中台）", 1, R),
+        ("smp-q07", "中台 [the platform]", 1, R), ("smp-q07", "【中台】middle platform", 1, R),
+        ("smp-q07", "中台 / middle platform", 1, R), ("smp-q07", "中台／platform", 1, R),
+        ("smp-q07", "中台 - middle platform", 1, R), ("smp-q07", "中台——middle platform", 1, R),
+        ("smp-q07", "middle platform – 中台", 1, R), ("smp-q07", "(platform) 中台", 1, R),
+        # ... but not with a listed wrong form beside it, and a hyphen inside a word is no dash
+        ("smp-q07", "中台 (前台)", 0, W), ("smp-q07", "中台 / 前台", 0, W), ("smp-q07", "前台——中台", 0, W),
+        ("smp-q07", "中台 (not the 前台 teams)", 0, W), ("smp-q07", "中台-platform", 0, W),
+        ("smp-q07", "中台 and more", 0, W), ("smp-q07", "platform (中台的)", 0, W),
     ],
 )
-def test_scoring_rules(qid: str, value: object, fraction: float) -> None:
-    got, outcome, _ = scoring.credit(KEY[qid], value)
-    assert got == pytest.approx(fraction)
-    assert outcome == ("blank" if scoring.is_blank(value) else outcome)
+def test_scoring_rules(qid: str, value: object, fraction: float, outcome: str) -> None:
+    got, got_outcome, note = scoring.credit(KEY[qid], value)
+    assert (got, got_outcome) == (pytest.approx(fraction), outcome)
+    if outcome == X:
+        assert note  # an unreadable answer always says why
 
 
 def test_known_wrong_answers_name_their_misconception() -> None:
@@ -212,6 +236,17 @@ def test_known_wrong_answers_name_their_misconception() -> None:
         "a": "rival"}}, "a")
     assert scoring.misconception(KEY["smp-q03"], True).startswith("Assumes")
     assert scoring.misconception(KEY["smp-q03"], False) == ""
+    # a gloss beside the right form does not hide a known wrong one; its note is shown
+    assert "front end" in scoring.misconception(KEY["smp-q07"], "中台 (前台)")
+    assert scoring.misconception(KEY["smp-q07"], "中台 (middle platform)") == ""
+
+
+def test_numeric_misconception_is_the_first_listed_within_tolerance() -> None:
+    q = {"type": "numeric", "value": 12.0, "tolerance": 1.0,
+         "wrong": [(6.0, "first"), (6.5, "second")]}
+    assert scoring.misconception(q, 6.4) == "first"
+    assert scoring.misconception(q, 7.2) == "second"
+    assert scoring.misconception(q, "6.4 minutes") == ""
 
 
 @given(st.text(max_size=30))

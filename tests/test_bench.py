@@ -24,12 +24,13 @@ def test_nbgrader_source_tests_pass_on_the_key_and_fail_on_a_wrong_answer() -> N
             var = bank.variable(index)
             namespace: dict = {}
             exec(f"{var} = {wording.answer_literal(q)}", namespace)  # noqa: S102 (our own key)
-            exec(bench._test_source(q, var), namespace)  # noqa: S102
+            exec(bench.test_source(q, var), namespace)  # noqa: S102
             namespace[var] = None
             with pytest.raises((AssertionError, TypeError, ValueError)):
-                exec(bench._test_source(q, var), namespace)  # noqa: S102
+                exec(bench.test_source(q, var), namespace)  # noqa: S102
 
 
+@pytest.mark.slow  # grading subprocesses and two nbclient kernels
 def test_bench_runs_at_toy_size(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
     assert bench.main(["--students", "30", "--sizes", "10", "--sample", "2", "--repeat", "2",
                        "--no-nbgrader", "--no-book", "--out", str(tmp_path)]) == 0

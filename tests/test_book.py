@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html as html_lib
 import json
 import re
 from pathlib import Path
@@ -29,7 +30,9 @@ def test_citations_link_to_the_case_and_carry_the_passage(html: Path) -> None:
         r'<span class="para-cite"[^>]*data-zh="([^"]+)"[^>]*>\s*<a[^>]*href="case.html#(p\d{3})"', page
     )
     assert cite, "no resolved paragraph citation on the timeline page"
-    assert cite.group(1)
+    para = {p.id.lower(): p for p in edition.load()}[cite.group(2)]
+    shown = html_lib.unescape(cite.group(1))
+    assert shown.strip() and shown == para.reading, "the hover text is not the cited paragraph's Chinese"
 
 
 def test_timeline_figure_is_rendered(html: Path) -> None:

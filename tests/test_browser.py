@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from casebook.quiz import bank, scoring
+
 pytestmark = pytest.mark.slow
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -130,37 +132,86 @@ def test_quiz_fits_a_phone(browser, html: Path, root: Path, slug: str) -> None:
         context.close()
 
 
-def test_every_question_type_gives_feedback(browser, html: Path) -> None:
-    """Ordering, matching, numeric and short text: answer each and get a verdict."""
-    seen = set()
+def _verdict(q: dict, value: object) -> str:
+    """The verdict line the page must show for value: the grader's own scoring, worded."""
+    fraction, outcome, note = scoring.credit(q, value)
+    if outcome == "invalid":
+        return f"This answer cannot be read: {note}."
+    if fraction >= 1:
+        return "Right."
+    return f"Partly right ({round(fraction * 100)}% of the points)." if fraction > 0 else "Not right."
+
+
+def _answer_otherwise(page, section, q: dict) -> list[object]:
+    """Answer q in ways that are not simply right; the values the page will hold, in order."""
+    kind, check = q["type"], section.locator(".cbq-check")
+    values: list[object] = []
+    if kind == "single":
+        bad = next(k for k in q["options"] if k != q["answer"])
+        section.locator(f'input[value="{bad}"]').check()
+        values.append(bad)
+    elif kind == "multiple":
+        wrong = [k for k in q["options"] if k not in q["answer"]][:1]
+        for key in q["answer"][:1] + wrong:
+            section.locator(f'input[value="{key}"]').check()
+        values.append(q["answer"][:1] + wrong)
+    elif kind == "true_false":
+        section.locator(f'input[value="{"false" if q["answer"] else "true"}"]').check()
+        values.append("false" if q["answer"] else "true")
+    elif kind == "numeric":
+        for text in (f"{q['value']:g} units", repr(q["value"] + q["tolerance"] + 1)):
+            section.locator(".cbq-input").fill(text)
+            values.append(text)
+            if len(values) == 1:
+                check.click()
+                assert section.locator(".cbq-verdict").text_content() == _verdict(q, text)
+    elif kind == "short_text":
+        for text in (f"{q['answer']} (gloss)", "zz-not-an-answer"):
+            section.locator(".cbq-input").fill(text)
+            values.append(text)
+            if len(values) == 1:
+                check.click()
+                assert section.locator(".cbq-verdict").text_content() == _verdict(q, text)
+    elif kind == "ordering":
+        section.locator(".cbq-down").first.click()
+        values.append([li.get_attribute("data-key") for li in section.locator(".cbq-item").all()])
+    elif kind == "matching":
+        for select in section.locator(".cbq-select").all():
+            select.select_option(index=1)
+        values.append({sel.get_attribute("data-key"): sel.input_value()
+                       for sel in section.locator(".cbq-select").all()})
+    check.click()
+    return values
+
+
+def test_every_question_type_gives_the_graders_verdict(browser, html: Path) -> None:
+    """Every question of every quiz answered not-quite-right: the verdict is the grader's."""
+    seen, present = set(), set()
     for slug in THEMES:
         context, page, _external, errors = _open(
             browser, (html / "chapters" / f"{slug}.html").as_uri(), 1280, 900
         )
         try:
-            for kind in ("multiple", "true_false", "numeric", "ordering", "matching", "short_text"):
-                section = page.locator(f'section.cbq[data-type="{kind}"]').first
-                if section.count() == 0:
-                    continue
-                if kind == "multiple":
-                    section.locator("input").first.check()
-                elif kind == "true_false":
-                    section.locator('input[value="true"]').check()
-                elif kind in ("numeric", "short_text"):
-                    section.locator(".cbq-input").fill("1")
-                elif kind == "ordering":
-                    section.locator(".cbq-down").first.click()
-                elif kind == "matching":
-                    for select in section.locator(".cbq-select").all():
-                        select.select_option(index=1)
-                section.locator(".cbq-check").click()
+            key = json.loads(page.locator(f"#quiz-{slug} script.cbq-key").text_content())["questions"]
+            present |= {q["type"] for q in key.values()}
+            sections = page.locator(f"#quiz-{slug} section.cbq")
+            for i in range(sections.count()):
+                section = sections.nth(i)
+                q = key[section.get_attribute("data-qid")]
+                value = _answer_otherwise(page, section, q)[-1]
                 verdict = section.locator(".cbq-verdict").text_content()
-                assert verdict.startswith(("Right.", "Partly right", "Not right.")), (slug, kind, verdict)
-                seen.add(kind)
+                assert verdict == _verdict(q, value), (q["id"], value)
+                hint = scoring.misconception(q, value) if verdict != "Right." else ""
+                if hint:
+                    assert hint in section.locator(".cbq-misconception").text_content(), q["id"]
+                seen.add(q["type"])
             assert not errors, errors
         finally:
             context.close()
-    assert {"multiple", "true_false", "numeric", "ordering", "short_text"} <= seen
+    # Every type the quizzes use was answered; written answers are not checked in the browser
+    # (tests/test_conformance.py covers every type of the registry without the book).
+    assert seen == present and len(seen) >= 5, present - seen
+    assert "written" not in seen and seen <= set(bank.TYPES)
 
 
 def _answer_right(section, q: dict) -> None:

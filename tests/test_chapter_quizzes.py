@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.slow  # the CLI in subprocesses, as an instructor runs it
+
 THEMES = ("bottom-up", "boundaries", "techfin")
 
 

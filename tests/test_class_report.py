@@ -13,7 +13,7 @@ from casebook import cli
 from casebook.grading import demo
 from casebook.quiz import bank
 from casebook.report import classreport
-from casebook.review import codes, secret
+from casebook.review.codes import codes, secret
 
 
 def _read(path: Path) -> list[dict[str, str]]:

@@ -100,6 +100,7 @@ def _cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:
     )
 
 
+@pytest.mark.slow  # the CLI in a subprocess
 def test_edition_json_contract(root: Path) -> None:
     out = _cli("edition", "--json", cwd=root)
     assert out.returncode == 0, out.stderr
@@ -110,6 +111,7 @@ def test_edition_json_contract(root: Path) -> None:
         assert row["kind"] in {"body", "caption"} and row["en"]
 
 
+@pytest.mark.slow  # the CLI in a subprocess
 @pytest.mark.parametrize("content", [b"", b"\xff\xfe\x00", b"one line only\n"])
 def test_bad_seed_is_one_line_and_nonzero(root: Path, tmp_path: Path, content: bytes) -> None:
     seed = tmp_path / "seed.txt"
@@ -120,6 +122,7 @@ def test_bad_seed_is_one_line_and_nonzero(root: Path, tmp_path: Path, content: b
     assert str(seed) in out.stderr
 
 
+@pytest.mark.slow  # the CLI in a subprocess
 def test_validate_reports_broken_citation(project_copy: Path) -> None:
     page = project_copy / "chapters" / "broken.md"
     page.write_text(
@@ -138,6 +141,7 @@ def test_validate_reports_broken_citation(project_copy: Path) -> None:
     assert "chapters/broken.md:3: quote is not verbatim in P045" in out.stdout
 
 
+@pytest.mark.slow  # the CLI in a subprocess
 def test_validate_with_a_missing_bank_is_one_line(root: Path, tmp_path: Path) -> None:
     out = _cli("validate", "--bank", str(tmp_path / "private.yml"), cwd=root)
     assert out.returncode == 2

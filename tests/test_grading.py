@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from casebook import cli, grading
 from casebook.grading import demo, submission, written
-from casebook.quiz import bank, notebooks
+from casebook.quiz import bank, layout, notebooks
 
 DATA = Path(__file__).parent / "data"
 SAMPLE = DATA / "sample.yml"
@@ -525,9 +525,20 @@ def test_malformed_notebooks_are_all_accounted_for(
     assert sorted(Path(r["submission"]).name for r in result.rows) == sorted(
         f"{i}.ipynb" for i in range(len(plan))
     )
-    assert all(r["status"] for r in result.rows)
+    status = {Path(r["submission"]).stem: r["status"] for r in result.rows}
+    known = {submission.GRADED, submission.UNREADABLE, submission.NOT_NOTEBOOK,
+             submission.NO_ANSWERS, submission.DUPLICATE}
+    assert set(status.values()) <= known, status
+    # Four bytes repeated may even decode (as UTF-32) to a JSON number: not a notebook then.
+    sure = {"bytes": {submission.UNREADABLE, submission.NOT_NOTEBOOK},
+            "truncate": {submission.UNREADABLE}, "shuffle": {submission.GRADED},
+            "dup": {submission.GRADED}, "v3": {submission.GRADED}, "noids": {submission.GRADED}}
+    for i, (kind, _) in enumerate(plan):
+        if kind in sure:
+            assert status[str(i)] in sure[kind], (kind, status[str(i)])
 
 
+@pytest.mark.slow  # a pool of worker processes
 def test_parallel_grading_matches_serial(tmp_path: Path, sample: bank.Bank) -> None:
     folder = demo.make_class(
         tmp_path / "class", students=grading.IN_PROCESS_BELOW + 10, seed=3, banks=[sample]
@@ -617,6 +628,7 @@ def test_cli_demo_is_deterministic(isolated: Path, capsys) -> None:
     assert len(list(Path("d1/graded/plots").glob("*.png"))) == 3
 
 
+@pytest.mark.slow  # a Jupyter kernel
 def test_grading_notebook_runs_clean(root: Path, tmp_path: Path) -> None:
     """exercises/grading.ipynb runs top to bottom on its demo class with nothing on stderr."""
     nbclient = pytest.importorskip("nbclient")
@@ -631,6 +643,7 @@ def test_grading_notebook_runs_clean(root: Path, tmp_path: Path) -> None:
     assert len(images) >= 3
 
 
+@pytest.mark.slow  # a subprocess
 def test_cli_module_runs_as_script(root: Path) -> None:
     run = subprocess.run(
         [sys.executable, "-m", "casebook", "grade", "--help"],
@@ -707,3 +720,52 @@ def test_feedback_is_html_unless_markdown_is_asked_for(tmp_path: Path, sample: b
     assert {p.suffix for p in feedback.iterdir()} == {".md"}, "pages of a format not asked for stay"
     with pytest.raises(grading.CasebookError, match="feedback format .pdf."):
         grading.grade_paths([path], tmp_path / "out", banks=[sample], jobs=1, feedback=("pdf",))
+
+
+def test_grade_quiz_option_grades_that_quiz_only(tmp_path: Path, root: Path) -> None:
+    """`grade --quiz bottom-up` over the three chapters' solutions: the others are skipped."""
+    assert cli.main(["solutions", "--out", str(tmp_path / "S")]) == 0
+    banks = [bank.load(p) for p in bank.discover(root)]
+    assert len(banks) >= 2, "needs banks of several quizzes"
+    chosen = banks[0].quiz
+    result = grading.grade_paths([tmp_path / "S"], tmp_path / "G", quiz=chosen, jobs=1, plots=False)
+    statuses = {r["quiz"]: r["status"] for r in result.rows}
+    assert statuses == {b.quiz: "graded" if b.quiz == chosen else submission.OTHER_QUIZ
+                        for b in banks}
+    own = [q.id for q in banks[0].questions]
+    assert result.columns[len(grading.FIXED_COLUMNS):] == (
+        written.COLUMNS if any(q.manual for q in banks[0].questions) else []) + own
+    graded = [r for r in result.rows if r["status"] == "graded"]
+    assert [r["score"] for r in graded] == [r["max_score"] for r in graded]
+    assert all(r["score"] == "" for r in result.rows if r["quiz"] != chosen)
+    assert len(result.feedback) == 1 and result.feedback[0].name.endswith(f"-{chosen}.html")
+    if result.written:
+        assert list(written.load_store(tmp_path / "G")["quizzes"]) == [chosen]
+    assert result.all_graded  # skipped on purpose, so --strict still exits 0
+    everything = grading.grade_paths([tmp_path / "S"], tmp_path / "all", jobs=1, plots=False)
+    assert {r["status"] for r in everything.rows} == {"graded"}
+    assert len(everything.rows) == len(banks)
+
+
+@pytest.mark.parametrize(("fmt", "status"), [
+    (None, "graded"),  # released before the format was written: still grades
+    (1, "graded"),
+    (99, submission.NEWER_FORMAT),
+    ("1", submission.NEWER_FORMAT),
+])
+def test_the_notebook_format_is_read_back(tmp_path: Path, sample: bank.Bank, template: dict,
+                                          fmt: object, status: str) -> None:
+    path = submit(tmp_path / "s.ipynb", template, RIGHT)
+    nb = json.loads(path.read_text())
+    assert nb["metadata"]["casebook"]["format"] == layout.FORMAT  # written into every notebook
+    if fmt is None:
+        del nb["metadata"]["casebook"]["format"]
+    else:
+        nb["metadata"]["casebook"]["format"] = fmt
+    path.write_text(json.dumps(nb))
+    result = grade([path], tmp_path / "out", sample, analyse=False)
+    (row,) = result.rows
+    assert row["status"] == status
+    assert (row["score"] == "8") == (status == "graded")
+    notes = (tmp_path / "out" / "notes.csv").read_text()
+    assert ("newer than this casebook reads" in notes) == (fmt == 99)

@@ -12,7 +12,7 @@ import pytest
 
 from casebook import edition
 from casebook.errors import CasebookError
-from casebook.quiz import bank, notebooks
+from casebook.quiz import bank, layout, notebooks
 
 DATA = Path(__file__).parent / "data"
 
@@ -39,7 +39,7 @@ def test_student_notebook_layout(tmp_path: Path, sample: bank.Bank) -> None:
     assert (nb.nbformat, nb.nbformat_minor) == (4, 5)
     assert all(c.get("id") for c in nb.cells)
     assert nb.metadata.kernelspec.name == "python3"
-    assert nb.metadata.casebook == {"quiz": "sample", "version": sample.version}
+    assert nb.metadata.casebook == {"quiz": "sample", "version": sample.version, "format": layout.FORMAT}
     assert nb.cells[0].cell_type == "markdown" and "How to answer" in nb.cells[0].source
     (identity,) = _cells(nb, "identity")
     assert 'student_name = ""' in identity.source and 'student_id = ""' in identity.source
@@ -184,6 +184,7 @@ def test_practice_and_roster_do_not_combine(tmp_path: Path, sample: bank.Bank) -
         notebooks.release([sample], tmp_path, practice=True, roster=[("1", "A")])
 
 
+@pytest.mark.slow  # a Jupyter kernel
 def test_practice_notebook_runs_in_a_real_kernel(tmp_path: Path, sample: bank.Bank,
                                                  paras: dict) -> None:
     """What a student sees: answer two questions, run all, read the check."""
@@ -202,3 +203,27 @@ def test_practice_notebook_runs_in_a_real_kernel(tmp_path: Path, sample: bank.Ba
     assert "Question 1 (smp-q01): RIGHT" in text
     assert "Question 7 (smp-q07): WRONG" in text and "Takes the small front end" in text
     assert "Question 2 (smp-q02): BLANK" in text
+
+
+@pytest.mark.parametrize(("text", "problem"), [
+    ("\ufeffStudent_ID , Name\nS1,Ann Li\n s2 ,Bo\n", ""),  # a spreadsheet's header and BOM
+    ("student_id,name\nS1,Ann\ns1,Bo\n", ":3: student_id s1 also on line 2"),  # same student
+    ("student_id,name,email\n1,A,a@x\n\n2,B,b@x\n", ""),
+])
+def test_release_and_export_grades_read_a_roster_alike(tmp_path: Path, text: str,
+                                                       problem: str) -> None:
+    from casebook.lms import grades
+
+    path = _roster(tmp_path, text)
+    results = []
+    for read in (notebooks.read_roster, grades.read_roster):
+        try:
+            got = read(path)
+            results.append([(s if isinstance(s, tuple) else (s.student_id, s.name)) for s in got])
+        except CasebookError as exc:
+            results.append(str(exc))
+    assert results[0] == results[1]
+    if problem:
+        assert problem in results[0]
+    else:
+        assert all(sid == sid.strip() and sid for sid, _ in results[0])

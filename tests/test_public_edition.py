@@ -99,14 +99,17 @@ def test_quoted_passages_are_short(quotes: dict[str, str]) -> None:
     assert long == {}
 
 
+@pytest.mark.slow  # builds the book
 def test_no_chinese_paragraph_beyond_the_quoted_passages(public_html: Path, paras, quotes) -> None:
     assert chinese_leaks(public_html, paras, quotes) == {}
 
 
+@pytest.mark.slow  # builds the book
 def test_no_full_english_paragraph(public_html: Path, paras, quotes) -> None:
     assert english_leaks(public_html, paras, quotes) == {}
 
 
+@pytest.mark.slow  # builds the book
 def test_the_check_finds_the_text_in_the_full_book(html: Path, paras, quotes) -> None:
     # The full book carries the article: nearly every paragraph longer than RUN must be found.
     long_ids = {p.id for p in paras if len(p.reading) > RUN}
@@ -115,6 +118,7 @@ def test_the_check_finds_the_text_in_the_full_book(html: Path, paras, quotes) ->
     assert len(english_leaks(html, paras, quotes)) >= 0.9 * len(long_ids)
 
 
+@pytest.mark.slow  # builds the book
 def test_case_page_keeps_every_anchor_and_states_the_rights(public_html: Path, paras) -> None:
     page = (public_html / "chapters" / "case.html").read_text(encoding="utf-8")
     for p in paras:
@@ -123,6 +127,7 @@ def test_case_page_keeps_every_anchor_and_states_the_rights(public_html: Path, p
     assert "China Entrepreneur" in page and "not part of this edition" in page
 
 
+@pytest.mark.slow  # builds the book
 def test_citations_carry_no_passage(public_html: Path) -> None:
     page = (public_html / "chapters" / "bottom-up.html").read_text(encoding="utf-8")
     assert 'class="para-cite"' in page

@@ -15,7 +15,7 @@ import pytest
 from casebook import cli, edition, fileio, grading, review
 from casebook.grading import demo, submission, written
 from casebook.quiz import bank, notebooks
-from casebook.review import merge, sheets
+from casebook.review import merge
 
 DATA = Path(__file__).parent / "data"
 ESSAYS = DATA / "written.yml"
@@ -360,12 +360,14 @@ def test_codes_are_keyed_unique_and_lengthen_on_a_clash(tmp_path: Path, monkeypa
     assert (tmp_path / review.KEY_FILE).stat().st_mode & 0o077 == 0
     assert review.secret(tmp_path) == key
     students = [f"s{i}" for i in range(300)]
-    codes = review.codes(students, key)
-    assert len(set(codes.values())) == 300 and codes == review.codes(reversed(students), key)
-    assert review.codes(students, bytes(32)) != codes
-    monkeypatch.setattr(sheets, "CODE_LENGTH", 1)
-    short = review.codes(students, key)
-    assert len(set(short.values())) == 300 and min(map(len, short.values())) > 2
+    codes = review.codes.codes(students, key)
+    assert len(set(codes.values())) == 300 and codes == review.codes.codes(reversed(students), key)
+    assert review.codes.codes(students, bytes(32)) != codes
+    monkeypatch.setattr(review.codes, "CODE_LENGTH", 1)
+    short = review.codes.codes(students, bytes(32))  # a fixed key: 300 students cannot fit in 32 codes
+    assert len(set(short.values())) == 300
+    assert max(map(len, short.values())) > 2  # clashes were lengthened
+    assert short == review.codes.codes(reversed(students), bytes(32))
 
 
 # --- merge ----------------------------------------------------------------------------------------
@@ -392,7 +394,7 @@ def test_end_to_end_grade_review_fill_merge(
     rows = gradebook(graded)
     scores = written.load_scores(graded)
     assert scores
-    codes = {c: s for s, c in review.codes(rows, review.secret(graded)).items()}
+    codes = {c: s for s, c in review.codes.codes(rows, review.secret(graded)).items()}
     filled = 0
     for sheet in sheets:
         _, lines = read_csv(sheet)

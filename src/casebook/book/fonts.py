@@ -23,7 +23,9 @@ def cjk_family() -> str:
         if name in names:
             return name
     # A font installed after matplotlib built its cache is invisible until the cache is rebuilt.
-    font_manager._load_fontmanager(try_read_cache=False)
+    # A private function, but the only way to rebuild the cache in place (matplotlib has no
+    # public one); a new FontManager would not be the one pyplot uses.
+    font_manager._load_fontmanager(try_read_cache=False)  # type: ignore[attr-defined]
     names = {f.name for f in font_manager.fontManager.ttflist}
     for name in CANDIDATES:
         if name in names:

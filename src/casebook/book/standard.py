@@ -1,4 +1,4 @@
-"""The course standard (STANDARD.md) as checks on each theme chapter and its bank.
+"""The course standard (docs/authoring.md) as checks on each theme chapter and its bank.
 
 What can be counted is counted here, so a chapter that drifts below the bar
 (too few passages, an objective no question tests, a short analysis) is

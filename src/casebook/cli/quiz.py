@@ -167,7 +167,8 @@ def _positive(text: str) -> int:
 def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--bank", action="append", default=[], metavar="PATH",
                    help="also use a bank kept outside the project (repeatable)")
-    p.add_argument("--quiz", metavar="ID", help="only this quiz")
+    p.add_argument("--quiz", metavar="ID",
+                   help="only this quiz (grade: notebooks of other quizzes are skipped)")
 
 
 def register(sub: argparse._SubParsersAction) -> None:

@@ -9,12 +9,7 @@ Imports: ``casebook.quiz``, ``casebook.edition`` and the shared leaves. Never
 ``review``, ``lms``, ``book``, ``sphinx`` or ``cli``.
 """
 
-from casebook.grading.pipeline import (
-    FIXED_COLUMNS,
-    IN_PROCESS_BELOW,
-    CasebookError,
-    Result,
-    grade_paths,
-)
+from casebook.errors import CasebookError
+from casebook.grading.pipeline import FIXED_COLUMNS, IN_PROCESS_BELOW, Result, grade_paths
 
 __all__ = ["FIXED_COLUMNS", "IN_PROCESS_BELOW", "CasebookError", "Result", "grade_paths"]

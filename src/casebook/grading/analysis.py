@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 import math
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -425,15 +426,18 @@ def draw(folder: Path, key: dict, totals: np.ndarray, counts: np.ndarray,
     return out
 
 
-def _correct_labels(key: dict) -> list[set[str]]:
-    out = []
-    for q in key["questions"]:
-        if q["type"] == "single":
-            out.append({q["answer"]})
-        elif q["type"] == "multiple":
-            out.append(set(q["answer"]))
-        elif q["type"] == "true_false":
-            out.append({str(q["answer"]).lower()})
-        else:
-            out.append({"(right)"})
-    return out
+# The item-analysis labels (scoring.choices) that count as correct, per question type.
+CORRECT_LABELS: dict[str, Callable[[dict[str, Any]], set[str]]] = {
+    "single": lambda q: {q["answer"]},
+    "multiple": lambda q: set(q["answer"]),
+    "true_false": lambda q: {str(q["answer"]).lower()},
+    "numeric": lambda q: {"(right)"},
+    "ordering": lambda q: {"(right)"},
+    "matching": lambda q: {"(right)"},
+    "short_text": lambda q: {"(right)"},
+    "written": lambda q: {"(right)"},
+}
+
+
+def _correct_labels(key: dict[str, Any]) -> list[set[str]]:
+    return [CORRECT_LABELS[q["type"]](q) for q in key["questions"]]

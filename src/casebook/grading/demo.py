@@ -28,10 +28,10 @@ from pathlib import Path
 from typing import Any
 
 from casebook import fileio
-from casebook.grading.submission import WRITTEN_PLACEHOLDER
 from casebook.quiz import bank as banks_mod
-from casebook.quiz import notebooks
+from casebook.quiz import layout, notebooks
 from casebook.quiz.bank import Bank, Question
+from casebook.quiz.layout import WRITTEN_PLACEHOLDER
 
 BLOOM_DIFFICULTY = {"remember": -1.2, "understand": -0.5, "apply": 0.0, "analyze": 0.6,
                     "evaluate": 1.1}
@@ -66,16 +66,31 @@ def misread_paragraphs(b: Bank, seed: int) -> list[str]:
     return sorted(_seeded("misread", seed, b.quiz).sample(ranked, min(2, len(ranked))))
 
 
+def _first_wrong_option(q: Question) -> str | None:
+    wrong = [o.key for o in q.options or [] if o.misconception]
+    return wrong[0] if wrong else None
+
+
+def _first_wrong_answer(q: Question) -> Any:
+    return q.wrong[0].answer if q.wrong else None
+
+
+# The wrong answer a misreading student gives, per question type (None: the type names none).
+MISREADING: dict[str, Callable[[Question], Any]] = {
+    "single": _first_wrong_option,
+    "multiple": lambda q: [k] if (k := _first_wrong_option(q)) is not None else None,
+    "true_false": lambda q: not q.key_answer() if q.misconception else None,
+    "numeric": _first_wrong_answer,
+    "ordering": lambda q: None,
+    "matching": lambda q: None,
+    "short_text": _first_wrong_answer,
+    "written": lambda q: None,
+}
+
+
 def misreading(q: Question) -> Any:
     """The wrong answer a student who misread q's passage gives: the first misconception the bank names."""
-    if q.type in ("single", "multiple"):
-        wrong = [o.key for o in q.options or [] if o.misconception]
-        return (wrong[0] if q.type == "single" else [wrong[0]]) if wrong else None
-    if q.type == "true_false" and q.misconception:
-        return not q.key_answer()
-    if q.type in ("numeric", "short_text") and q.wrong:
-        return q.wrong[0].answer
-    return None
+    return MISREADING[q.type](q)
 
 
 def answer(q: Question, ability: float, b: float, rng: random.Random, misread: bool = False) -> Any:
@@ -93,40 +108,66 @@ def answer(q: Question, ability: float, b: float, rng: random.Random, misread: b
     if misread and rng.random() < 0.8 and (wrong := misreading(q)) is not None:
         return wrong
     right = rng.random() < p
-    key = q.key_answer()
+    return ANSWER[q.type](q, q.key_answer(), right, p, rng)
+
+
+def _single(q: Question, key: Any, right: bool, p: float, rng: random.Random) -> Any:
+    if right:
+        return key.upper() if rng.random() < 0.05 else key
     wrong_opts = [o.key for o in q.options or [] if o.misconception]
-    if q.type == "single":
-        if right:
-            return key.upper() if rng.random() < 0.05 else key
-        return rng.choices(wrong_opts, weights=[1 / (i + 1) for i in range(len(wrong_opts))])[0]
-    if q.type == "multiple":
-        picks = [k for k in q.option_keys if rng.random() < (
-            0.4 + 0.6 * p if k in key else 0.5 * (1 - p))]
-        return picks or [rng.choice(q.option_keys)]
-    if q.type == "true_false":
-        return key if right else not key
-    if q.type == "numeric":
-        if right:
-            return round(key.value + rng.uniform(-key.tolerance, key.tolerance), 3)
-        if q.wrong and rng.random() < 0.6:
-            return rng.choice(q.wrong).answer
-        return round(key.value * rng.choice([0.1, 0.5, 2, 10]) + rng.choice([-1, 1]), 3)
-    if q.type == "ordering":
-        order = list(key)
-        if not right:
-            for _ in range(1 + int((1 - p) * len(order))):
-                i = rng.randrange(len(order) - 1)
-                order[i], order[i + 1] = order[i + 1], order[i]
-        return order
-    if q.type == "matching":
-        return {left: (target if rng.random() < p else rng.choice(q.target_keys))
-                for left, target in key.items()}
+    return rng.choices(wrong_opts, weights=[1 / (i + 1) for i in range(len(wrong_opts))])[0]
+
+
+def _multiple(q: Question, key: Any, right: bool, p: float, rng: random.Random) -> Any:
+    picks = [k for k in q.option_keys if rng.random() < (
+        0.4 + 0.6 * p if k in key else 0.5 * (1 - p))]
+    return picks or [rng.choice(q.option_keys)]
+
+
+def _true_false(q: Question, key: Any, right: bool, p: float, rng: random.Random) -> Any:
+    return key if right else not key
+
+
+def _numeric(q: Question, key: Any, right: bool, p: float, rng: random.Random) -> Any:
+    if right:
+        return round(key.value + rng.uniform(-key.tolerance, key.tolerance), 3)
+    if q.wrong and rng.random() < 0.6:
+        return rng.choice(q.wrong).answer
+    return round(key.value * rng.choice([0.1, 0.5, 2, 10]) + rng.choice([-1, 1]), 3)
+
+
+def _ordering(q: Question, key: Any, right: bool, p: float, rng: random.Random) -> Any:
+    order = list(key)
+    if not right:
+        for _ in range(1 + int((1 - p) * len(order))):
+            i = rng.randrange(len(order) - 1)
+            order[i], order[i + 1] = order[i + 1], order[i]
+    return order
+
+
+def _matching(q: Question, key: Any, right: bool, p: float, rng: random.Random) -> Any:
+    return {left: (target if rng.random() < p else rng.choice(q.target_keys))
+            for left, target in key.items()}
+
+
+def _short_text(q: Question, key: Any, right: bool, p: float, rng: random.Random) -> Any:
     if right:
         form = rng.choice(key.accept)
         return rng.choice([form, f" {form}。", form.upper(), f"“{form}”"])
     if q.wrong and rng.random() < 0.6:
         return str(rng.choice(q.wrong).answer)
     return rng.choice(["不知道", "?", "platform"])
+
+
+def _written(q: Question, key: Any, right: bool, p: float, rng: random.Random) -> Any:
+    raise AssertionError("written answers are essays (see essay), never drawn here")
+
+
+# What a simulated student writes, per question type.
+ANSWER: dict[str, Callable[[Question, Any, bool, float, random.Random], Any]] = {
+    "single": _single, "multiple": _multiple, "true_false": _true_false, "numeric": _numeric,
+    "ordering": _ordering, "matching": _matching, "short_text": _short_text, "written": _written,
+}
 
 
 @lru_cache(maxsize=256)
@@ -195,8 +236,8 @@ def _fill(nb: dict, values: dict[str, Any]) -> dict:
     """Answer cells with the drawn values; a blank keeps the placeholder, as students leave it."""
     cells = []
     for cell in nb["cells"]:
-        meta = cell.get("metadata", {}).get("casebook", {})
-        value = values.get(meta.get("question")) if meta.get("role") == "answer" else None
+        meta = layout.cell_meta(cell)
+        value = values.get(str(meta.get("question"))) if meta.get("role") == layout.ANSWER else None
         if value is not None and cell["cell_type"] == "markdown":
             cell = {**cell, "source": cell["source"].replace(WRITTEN_PLACEHOLDER, value)}
         elif value is not None:
@@ -234,7 +275,7 @@ def _lose_metadata(nb: dict) -> dict:
 def _duplicate_cell(nb: dict) -> dict:
     cells = list(nb["cells"])
     for i, c in enumerate(cells):
-        if c.get("metadata", {}).get("casebook", {}).get("role") == "answer":
+        if layout.role(c) == layout.ANSWER:
             cells.insert(i + 1, {**c, "id": c.get("id", "x") + "-copy"})
             break
     return {**nb, "cells": cells}
@@ -243,8 +284,7 @@ def _duplicate_cell(nb: dict) -> dict:
 def _code_answers(nb: dict) -> dict:
     cells, done = [], 0
     for c in nb["cells"]:
-        if c.get("metadata", {}).get("casebook", {}).get("role") == "answer" and done < 2 and c[
-                "cell_type"] == "code":
+        if layout.role(c) == layout.ANSWER and done < 2 and c["cell_type"] == "code":
             var = c["source"].split("=", 1)[0].strip()
             code = ("1 + 1", "open('demo-was-here.txt', 'w').write('x')")[done]
             c = {**c, "source": f"{var} = {code}"}
@@ -254,15 +294,13 @@ def _code_answers(nb: dict) -> dict:
 
 
 def _no_answers(nb: dict) -> dict:
-    def role(c: dict) -> str:
-        return c.get("metadata", {}).get("casebook", {}).get("role", "")
-
-    return {**nb, "cells": [c for c in nb["cells"] if role(c) != "answer" and (
-        c["cell_type"] != "code" or role(c) == "identity")]}
+    role = layout.role
+    return {**nb, "cells": [c for c in nb["cells"] if role(c) != layout.ANSWER and (
+        c["cell_type"] != "code" or role(c) == layout.IDENTITY)]}
 
 
 def _unknown_quiz(nb: dict) -> dict:
-    meta = {**nb["metadata"], "casebook": {"quiz": "no-such-quiz", "version": "0"}}
+    meta = {**nb["metadata"], layout.NAMESPACE: layout.notebook_meta("no-such-quiz", "0")}
     return {**nb, "metadata": meta}
 
 

@@ -18,7 +18,7 @@ from typing import Any
 from markdown_it import MarkdownIt
 
 from casebook.edition import Paragraph
-from casebook.quiz import wording
+from casebook.quiz import scoring, wording
 from casebook.quiz.bank import Bank
 
 _TICKS = re.compile(r"`+")
@@ -42,18 +42,16 @@ table.rubric{border-collapse:collapse;margin:.4rem 0}
 table.rubric td,table.rubric th{border:1px solid #ddd;padding:.2rem .5rem;text-align:left}
 """
 
-LABEL = {
-    "right": "right",
-    "partial": "partly right",
-    "wrong": "wrong",
-    "blank": "blank",
-    "invalid": "not readable",
-    "missing": "no answer cell",
-    "manual": "awaiting review",
+LABEL = {  # outcome (scoring) or hand-scoring state (written) -> what the page says
+    scoring.RIGHT: "right",
+    scoring.PARTIAL: "partly right",
+    scoring.WRONG: "wrong",
+    scoring.BLANK: "blank",
+    scoring.INVALID: "not readable",
+    scoring.MISSING: "no answer cell",
+    scoring.MANUAL: "awaiting review",
     "pending": "awaiting review",
     "scored": "scored by hand",
-    "not readable": "not readable",
-    "no answer cell": "no answer cell",
 }
 
 

@@ -62,6 +62,10 @@ FIXED_COLUMNS = ["submission", "student", "name", "quiz", "status", "score", "ma
 FEEDBACK_FORMATS = ("html", "md")
 DEFAULT_FEEDBACK = ("html",)
 IN_PROCESS_BELOW = 200  # fewer files than this: a pool costs more than it saves
+
+Key = dict[str, Any]  # an answer key (bank.answer_key) or a plain-data record built from one
+# (fraction, outcome, note, answer as shown, misconception, item-analysis labels) of one answer
+Scored = tuple[float, str, str, str, str, list[str]]
 # Files per chunk, the same however many workers: the item analysis sums are added up
 # chunk by chunk, so a fixed chunk makes them bit-identical in any run of the same files.
 CHUNK = 128
@@ -121,7 +125,9 @@ class Result:
 
     @property
     def all_graded(self) -> bool:
-        return self.files > 0 and set(self.counts) <= {GRADED}
+        """Every file graded (at least one), apart from those of other quizzes skipped on
+        purpose (--quiz)."""
+        return self.files > 0 and set(self.counts) <= {GRADED, submission.OTHER_QUIZ}
 
     @property
     def rows(self) -> list[dict[str, str]]:
@@ -187,7 +193,7 @@ def find_inputs(paths_in: Iterable[Path | str]) -> list[str]:
 # --- one file -----------------------------------------------------------------------------------
 
 _CONTEXT: dict[str, Any] = {}
-_SCORED: dict[tuple, tuple] = {}  # per process: a class repeats the same few answers
+_SCORED: dict[tuple[str, str, str], Scored] = {}  # per process: a class repeats the same few answers
 
 
 def _init(context: dict[str, Any]) -> None:
@@ -259,11 +265,18 @@ def _read(path: str, row: Row) -> bytes:
     return data
 
 
-def grade_file(path: str, keys: dict[str, dict], default_quiz: str | None) -> Row:
-    """Read, identify and score one file; never raises for anything the file contains."""
+def grade_file(path: str, keys: dict[str, Key], default_quiz: str | None,
+               only: str | None = None) -> Row:
+    """Read, identify and score one file; never raises for anything the file contains.
+
+    With ``only`` (``grade --quiz``), a notebook of another quiz is skipped, not scored.
+    """
     row = Row(submission=fileio.shown_path(path))
     try:
         parsed = submission.load(_read(path, row))
+        if parsed.format_problem:
+            row.notes.append(parsed.format_problem)
+            raise Rejected(submission.NEWER_FORMAT)
         who = submission.identity(parsed, row.submission)
         row.student, row.name, row.attempt = who.student, who.name, who.attempt
         row.trusted = who.source in submission.TRUSTED
@@ -276,6 +289,8 @@ def grade_file(path: str, keys: dict[str, dict], default_quiz: str | None) -> Ro
                              f"{who.student!r}")
         quiz = parsed.quiz or default_quiz
         row.quiz = quiz or ""
+        if only is not None and quiz != only:
+            raise Rejected(submission.OTHER_QUIZ)
         key = keys.get(quiz or "")
         if key is None:
             raise Rejected(submission.UNKNOWN_QUIZ)
@@ -310,11 +325,12 @@ def _cannot_grade(row: Row, exc: BaseException) -> None:
                      f"{submission.clean_text(str(exc))[:200]}")
 
 
-def _score(row: Row, key: dict, answers: dict[str, submission.Answer]) -> None:
+def _score(row: Row, key: Key, answers: dict[str, submission.Answer]) -> None:
     for q in key["questions"]:
         answer = answers[q["id"]]
+        result: Scored | None
         if not answer.found:
-            result = (0.0, "missing", "no answer cell for this question", "(none)", "",
+            result = (0.0, scoring.MISSING, "no answer cell for this question", "(none)", "",
                       ["(missing)"])
         elif answer.error:
             result = (0.0, scoring.INVALID, answer.error, "(none)", "", ["(invalid)"])
@@ -328,6 +344,7 @@ def _score(row: Row, key: dict, answers: dict[str, submission.Answer]) -> None:
                     if len(_SCORED) > 100_000:
                         _SCORED.clear()
                     _SCORED[memo] = result
+        assert result is not None
         fraction, outcome, note, shown, hint, choices = result
         row.credits.append(fraction * q["points"])
         row.outcomes.append(outcome)
@@ -337,9 +354,9 @@ def _score(row: Row, key: dict, answers: dict[str, submission.Answer]) -> None:
         row.choices.append(choices)
 
 
-def _score_value(q: dict, value: object) -> tuple:
+def _score_value(q: Key, value: object) -> Scored:
     fraction, outcome, note = scoring.credit(q, value)
-    hint = scoring.misconception(q, value) if outcome in ("wrong", "partial") else ""
+    hint = scoring.misconception(q, value) if outcome in (scoring.WRONG, scoring.PARTIAL) else ""
     shown = written.text_of(value) if q.get("manual") else wording.shown_value(value)
     return fraction, outcome, note, shown, hint, scoring.choices(q, value, outcome)
 
@@ -446,7 +463,7 @@ def _grade_chunk(chunk: list[str]) -> tuple[list[Out], dict[str, analysis.Runnin
     outs = []
     graded: dict[str, tuple[list, list]] = {}
     for path in chunk:
-        row = grade_file(path, _CONTEXT["keys"], _CONTEXT["default_quiz"])
+        row = grade_file(path, _CONTEXT["keys"], _CONTEXT["default_quiz"], _CONTEXT["only"])
         out, _ = _finish(row)
         if row.status == GRADED:
             credits, choices = graded.setdefault(row.quiz, ([], []))
@@ -528,8 +545,11 @@ def grade_paths(paths_in: Sequence[Path | str], out_dir: Path | str, *,
                 feedback: Sequence[str] = DEFAULT_FEEDBACK) -> Result:
     """Grade notebooks and folders of notebooks into out_dir; the API behind `casebook grade`.
 
-    ``banks`` None means the project's exercises/*.yml. ``quiz`` is used for
-    notebooks whose metadata names no quiz (else the only bank's quiz).
+    ``banks`` None means the project's exercises/*.yml. ``quiz`` limits the run
+    to that quiz: its notebooks (and those whose metadata names no quiz) are
+    graded, notebooks of other quizzes get the status "skipped: another quiz",
+    and the gradebook, feedback, item analysis and written.json hold that quiz
+    only. Without it, a notebook that names no quiz is graded as the only bank's.
     """
     started = time.perf_counter()
     if not paths_in:
@@ -540,7 +560,7 @@ def grade_paths(paths_in: Sequence[Path | str], out_dir: Path | str, *,
         raise CasebookError(f"feedback format {unknown[0] if unknown else '(none)'!r}: use html, md or both")
     loaded = _resolve_banks(banks, root)
     if quiz is not None:
-        banks_mod.select(loaded, quiz)
+        loaded = banks_mod.select(loaded, quiz)
     keys = {b.quiz: banks_mod.answer_key(b) for b in loaded}
     default_quiz = quiz or (loaded[0].quiz if len(loaded) == 1 else None)
     inputs = find_inputs(paths_in)
@@ -558,8 +578,8 @@ def grade_paths(paths_in: Sequence[Path | str], out_dir: Path | str, *,
         except OSError as exc:
             raise CasebookError(f"{out}: cannot write here ({exc.strerror or exc})") from None
         try:
-            result = _grade_into(stage, out, inputs, loaded, keys, default_quiz, reveal, jobs,
-                                 analyse, plots, root, formats, started)
+            result = _grade_into(stage, out, inputs, loaded, keys, default_quiz, quiz, reveal,
+                                 jobs, analyse, plots, root, formats, started)
         except OSError as exc:
             where = exc.filename or out
             raise CasebookError(f"{fileio.printable(str(where))}: {exc.strerror or exc}; nothing "
@@ -570,7 +590,7 @@ def grade_paths(paths_in: Sequence[Path | str], out_dir: Path | str, *,
 
 
 def _grade_into(stage: Path, out: Path, inputs: list[str], loaded: list[Bank],
-                keys: dict[str, dict], default_quiz: str | None, reveal: bool,
+                keys: dict[str, Key], default_quiz: str | None, only: str | None, reveal: bool,
                 jobs: int | None, analyse: bool, plots: bool, root: Path | None,
                 formats: tuple[str, ...], started: float) -> Result:
     timings = {"setup": time.perf_counter() - started}
@@ -580,9 +600,10 @@ def _grade_into(stage: Path, out: Path, inputs: list[str], loaded: list[Bank],
     infos = {b.quiz: info for b in loaded if (info := written.quiz_info(b, prepared[b.quiz]))}
     columns = FIXED_COLUMNS + (written.COLUMNS if infos else []) + [
         q["id"] for k in keys.values() for q in k["questions"]]
-    context = {
+    context: dict[str, Any] = {
         "keys": keys,
         "default_quiz": default_quiz,
+        "only": only,
         "prepared": prepared,
         "infos": infos,
         "scores": scores,
@@ -704,7 +725,7 @@ def _duplicates(inputs: list[str], hashes: array, trusted: array, attempts: arra
         return {}
     rows = {}
     for i in candidates:  # grade again here: a handful of files, exact keys
-        row = grade_file(inputs[i], _CONTEXT["keys"], _CONTEXT["default_quiz"])
+        row = grade_file(inputs[i], _CONTEXT["keys"], _CONTEXT["default_quiz"], _CONTEXT["only"])
         if row.status == GRADED:
             rows[i] = row
     groups: dict[tuple[str, str], list[int]] = {}

@@ -22,6 +22,9 @@ from functools import lru_cache
 from pathlib import PurePath
 from typing import Any, NamedTuple
 
+from casebook.quiz import layout
+from casebook.quiz.layout import END_NOTE, WRITTEN_PLACEHOLDER
+
 MAX_BYTES = 5 * 1024 * 1024
 MAX_CELL = 200_000  # characters of one answer cell worth parsing
 # The largest integer an answer may hold: 64 bits (19 decimal digits). Larger literals are
@@ -48,23 +51,15 @@ FROM_FILE_NAME = "file name"  # a Canvas or Moodle download name
 FROM_CELL = "identity cell"
 FROM_PATH = "path"  # nothing named the student: the file's path stands in
 TRUSTED = (FROM_FOLDER, FROM_FILE_NAME)
+OTHER_QUIZ = "skipped: another quiz"  # grade --quiz ID: a notebook of a quiz not asked for
 
-_IDENTITY_NAMES = ("student_name", "student_id")
+NEWER_FORMAT = "newer notebook format"  # made by a newer casebook than this one
+
+_IDENTITY_NAMES = (layout.STUDENT_NAME, layout.STUDENT_ID)
 _TEXT_CELLS = ("markdown", "raw", "heading")
+_WRITTEN_HEADING = layout.WRITTEN_HEADING
+_PROMPT_HEADING = layout.PROMPT_HEADING
 
-# A written answer is typed into a Markdown cell that starts out as these two lines. The
-# heading lets the grader find the cell when an editor dropped its metadata and moved it.
-WRITTEN_PLACEHOLDER = "*Write your answer here.*"
-_WRITTEN_HEADING = re.compile(r"^[\s*_#]*your answer to question\s+(\d+)\b[\s*_:.]*", re.IGNORECASE)
-_PROMPT_HEADING = re.compile(r"^#+\s*question\s+(\d+)\b", re.IGNORECASE)
-
-
-END_NOTE = "Save the notebook and hand it in."  # the closing cell: never an answer
-
-
-def written_heading(n: int) -> str:
-    """The first line of the answer cell of question n."""
-    return f"**Your answer to question {n}:**"
 _CANVAS = re.compile(r"^(?P<name>[^_]+?)(?:_LATE)?_(?P<id>\d+)_(?P<attempt>\d+)_.+$",
                      re.IGNORECASE)
 _MOODLE = re.compile(r"^(?P<name>.+?)_(?P<id>\d+)_assignsubmission_\w+", re.IGNORECASE)
@@ -74,7 +69,7 @@ _MOODLE = re.compile(r"^(?P<name>.+?)_(?P<id>\d+)_assignsubmission_\w+", re.IGNO
 class Cell:
     kind: str
     source: str
-    meta: dict
+    meta: dict[str, Any]
 
 
 @dataclass
@@ -84,6 +79,7 @@ class Parsed:
     quiz: str | None
     version: str | None
     cells: list[Cell]
+    format_problem: str = ""  # why this notebook's contract version cannot be read (layout.FORMAT)
 
 
 @dataclass
@@ -173,16 +169,17 @@ def load(data: bytes) -> Parsed:
         meta = cell.get("metadata")
         cells.append(Cell(kind, source, meta if isinstance(meta, dict) else {}))
     meta = nb.get("metadata")
-    casebook = meta.get("casebook") if isinstance(meta, dict) else None
+    casebook = meta.get(layout.NAMESPACE) if isinstance(meta, dict) else None
     casebook = casebook if isinstance(casebook, dict) else {}
     quiz = casebook.get("quiz")
     version = casebook.get("version")
     return Parsed(clean_text(quiz) if isinstance(quiz, str) else None,
-                  clean_text(version) if isinstance(version, str) else None, cells)
+                  clean_text(version) if isinstance(version, str) else None, cells,
+                  layout.format_problem(casebook.get("format")))
 
 
-def _meta(cell: Cell) -> dict:
-    value = cell.meta.get("casebook")
+def _meta(cell: Cell) -> dict[str, Any]:
+    value = cell.meta.get(layout.NAMESPACE)
     return value if isinstance(value, dict) else {}
 
 
@@ -288,7 +285,7 @@ def _mentions(source: str, names: set[str]) -> bool:
     return any(name in source for name in names)
 
 
-def answers(parsed: Parsed, questions: list[dict]) -> tuple[dict[str, Answer], bool]:
+def answers(parsed: Parsed, questions: list[dict[str, Any]]) -> tuple[dict[str, Answer], bool]:
     """Answer of each question id, and whether any answer cell was found at all.
 
     Cells tagged with the question's id come first; questions whose tagged
@@ -301,7 +298,7 @@ def answers(parsed: Parsed, questions: list[dict]) -> tuple[dict[str, Answer], b
     for cell in parsed.cells:
         meta = _meta(cell)
         qid = meta.get("question")
-        if meta.get("role") == "answer" and isinstance(qid, str) and qid in by_id and (
+        if meta.get("role") == layout.ANSWER and isinstance(qid, str) and qid in by_id and (
                 cell.kind == "code" or by_id[meta["question"]].get("manual")):
             tagged.setdefault(meta["question"], []).append(cell)
     out: dict[str, Answer] = {}
@@ -333,7 +330,7 @@ def answers(parsed: Parsed, questions: list[dict]) -> tuple[dict[str, Answer], b
     return out, any(a.found for a in out.values())
 
 
-def written(parsed: Parsed, q: dict, n: int, tagged: list[Cell]) -> Answer:
+def written(parsed: Parsed, q: dict[str, Any], n: int, tagged: list[Cell]) -> Answer:
     """The text of a written answer (question n of the quiz): found, in order of trust, by
 
     1. the cell's metadata (several tagged cells, as splitting a cell makes, are joined);
@@ -359,7 +356,7 @@ def written(parsed: Parsed, q: dict, n: int, tagged: list[Cell]) -> Answer:
         return answer
     for i, cell in enumerate(cells[:-1]):
         meta = _meta(cell)
-        by_meta = meta.get("role") == "prompt" and meta.get("question") == q["id"]
+        by_meta = meta.get("role") == layout.PROMPT and meta.get("question") == q["id"]
         if cell.kind == "code" or not (by_meta or (not meta and _is_prompt(cell.source, n))):
             continue
         after = cells[i + 1]
@@ -442,7 +439,7 @@ def _from_cells(cells: list[Cell], names: set[str]) -> Answer:
 
 
 def _is_tagged(cell: Cell) -> bool:
-    return _meta(cell).get("role") == "answer"
+    return _meta(cell).get("role") == layout.ANSWER
 
 
 def _assigns_name(source: str, name: str) -> bool:
@@ -482,9 +479,9 @@ def identity(parsed: Parsed, path: str) -> Identity:
 
 def _cell_identity(parsed: Parsed) -> tuple[str, str]:
     sid = name = ""
-    cells = [c for c in parsed.cells if c.kind == "code" and _meta(c).get("role") == "identity"]
+    cells = [c for c in parsed.cells if c.kind == "code" and _meta(c).get("role") == layout.IDENTITY]
     if not cells:
-        cells = [c for c in parsed.cells if c.kind == "code" and "student_id" in c.source]
+        cells = [c for c in parsed.cells if c.kind == "code" and layout.STUDENT_ID in c.source]
     for cell in cells:
         found = assignments(cell.source)
         if isinstance(found, str):
@@ -494,7 +491,7 @@ def _cell_identity(parsed: Parsed) -> tuple[str, str]:
                     list, dict, tuple, set)):
                 continue
             text = " ".join(str(value).split())[:200]
-            if var == "student_id":
+            if var == layout.STUDENT_ID:
                 sid = text
             else:
                 name = text

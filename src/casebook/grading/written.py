@@ -35,7 +35,7 @@ from typing import Any
 
 from casebook import fileio
 from casebook.errors import CasebookError
-from casebook.quiz import wording
+from casebook.quiz import scoring, wording
 from casebook.quiz.bank import Bank, Question
 
 STORE = "written.json"
@@ -47,8 +47,8 @@ MAX_TEXT = 20_000  # characters of a written answer kept (about 3,000 words)
 
 # State of one written answer: answered (to review), or scored 0 without review.
 ANSWERED = "answered"
-STATES = {"manual": ANSWERED, "blank": "blank", "invalid": "not readable",
-          "missing": "no answer cell"}
+STATES = {scoring.MANUAL: ANSWERED, scoring.BLANK: "blank", scoring.INVALID: "not readable",
+          scoring.MISSING: "no answer cell"}
 
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 
@@ -84,7 +84,7 @@ def question_info(q: Question, n: int) -> dict[str, Any]:
 
 
 def quiz_info(bank: Bank, prepared: dict) -> dict[str, Any]:
-    """A quiz's written questions and feedback parts, as plain data (None without written)."""
+    """A quiz's written questions and feedback parts, as plain data ({} without written)."""
     written = [question_info(q, i + 1) for i, q in enumerate(bank.questions) if q.manual]
     if not written:
         return {}

@@ -13,100 +13,40 @@ each says what it weakened (``Report.lines``: an ordering question that
 Canvas scores by position, points GIFT cannot hold, ...) instead of
 exporting something that would score differently in the LMS without anyone
 noticing. A type a format could not carry at all would be skipped through
-``Report.skip`` and listed the same way.
+``Report.skip`` and listed the same way. What the formats share is in
+:mod:`.report`, which they import instead of this package.
+
+Imports: ``casebook.quiz``, ``casebook.grading`` (the gradebook's format and
+statuses), ``casebook.edition`` and the shared leaves. Only ``casebook.cli``
+and ``casebook.checks`` import this package.
 """
 
 from __future__ import annotations
 
-import re
-from collections import Counter
-from dataclasses import dataclass, field
 from pathlib import Path
-
-from markdown_it import MarkdownIt
+from types import ModuleType
 
 from casebook import edition
 from casebook.edition import Paragraph
-from casebook.quiz import wording
-from casebook.quiz.bank import TYPES, Bank, Question
+from casebook.lms import gift, moodle_xml, qti
+from casebook.lms.report import (
+    Report,
+    bank_points,
+    evidence_md,
+    general_feedback_md,
+    md_html,
+    number,
+    of_type,
+    xml_safe,
+)
+from casebook.quiz.bank import Bank
 
-FORMATS = ("qti", "gift", "moodle-xml")
-_MD = MarkdownIt("commonmark", {"html": False}).enable("table")
-_BAD_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")  # not allowed in XML 1.0
+__all__ = ["EXPORTS", "FORMATS", "Report", "bank_points", "evidence_md", "general_feedback_md",
+           "md_html", "number", "of_type", "write_banks", "xml_safe"]
 
-
-def xml_safe(text: str) -> str:
-    """Text without the characters XML 1.0 forbids (control characters other than tab and line ends)."""
-    return _BAD_XML.sub("", text)
-
-
-def md_html(text: str) -> str:
-    """Bank Markdown as HTML for an LMS, raw HTML off as in the feedback files (author HTML is
-    shown as text, never run)."""
-    return xml_safe(_MD.render(text.strip()).strip())
-
-
-@dataclass
-class Report:
-    """What one exported file carries, and what it could not."""
-
-    quiz: str
-    path: Path
-    fmt: str  # the target's name as a reader knows it, "Canvas QTI" or "Moodle GIFT"
-    carried: Counter = field(default_factory=Counter)  # question type -> number exported
-    skipped: dict[str, list[str]] = field(default_factory=dict)  # type -> question ids
-    notes: list[str] = field(default_factory=list)  # carried, but with something lost
-
-    @property
-    def total(self) -> int:
-        return sum(self.carried.values()) + sum(len(ids) for ids in self.skipped.values())
-
-    def skip(self, q: Question) -> None:
-        self.skipped.setdefault(q.type, []).append(q.id)
-
-    def lines(self) -> list[str]:
-        """One line for the file, then one per type the format cannot carry, then the losses."""
-        kinds = ", ".join(f"{kind} {self.carried[kind]}" for kind in TYPES if self.carried[kind])
-        out = [f"{self.quiz}: {sum(self.carried.values())} of {self.total} questions -> "
-               f"{self.path} ({kinds or 'nothing'})"]
-        for kind, ids in self.skipped.items():
-            plural = "question" if len(ids) == 1 else "questions"
-            out.append(f"  {kind}: not supported by {self.fmt}, {len(ids)} {plural} skipped "
-                       f"({', '.join(ids)})")
-        out += [f"  note: {note}" for note in self.notes]
-        return out
-
-
-def of_type(bank: Bank, kind: str) -> list[Question]:
-    return [q for q in bank.questions if q.type == kind]
-
-
-def evidence_md(q: Question, paras: dict[str, Paragraph] | None = None) -> str:
-    """The cited passages as the student feedback pages cite them: the Chinese quote and its
-    paragraph id, then the paragraph's English translation (when the edition has one)."""
-    cites = wording.evidence(q, paras if paras is not None else {})
-    return "\n\n".join(f"> {e['quote']} ({e['para']})" + (f"\n>\n> *{e['en'].strip()}*" if e["en"] else "")
-                       for e in cites)
-
-
-def general_feedback_md(q: Question, paras: dict[str, Paragraph] | None = None) -> str:
-    """Shown after the attempt in the LMS: the explanation and the cited passages, in Chinese
-    and English (Markdown). Without ``paras`` the passages are given in Chinese only."""
-    parts = [q.explanation.strip()] if q.explanation else []
-    parts.append("Evidence:\n\n" + evidence_md(q, paras))
-    return "\n\n".join(parts)
-
-
-def bank_points(bank: Bank) -> float:
-    """What the whole quiz is worth, hand-scored questions included: the one total that the
-    QTI quiz, the Moodle XML questions and the grade CSVs' maximum all carry."""
-    return float(sum(q.points for q in bank.questions))
-
-
-def number(value: float) -> str:
-    """100 not 100.0, 0.5, 1e-07 as 0.0000001: a plain decimal any LMS parser reads."""
-    text = f"{value:.10f}".rstrip("0").rstrip(".")
-    return "0" if text in ("", "-0") else text
+# Each bank format's module: write(bank, out_dir, paras) -> Report, and WRITERS per type.
+EXPORTS: dict[str, ModuleType] = {"qti": qti, "gift": gift, "moodle-xml": moodle_xml}
+FORMATS = tuple(EXPORTS)
 
 
 def write_banks(banks: list[Bank], fmt: str, out_dir: Path,
@@ -116,11 +56,8 @@ def write_banks(banks: list[Bank], fmt: str, out_dir: Path,
     ``paras`` (the edition by paragraph id) gives the English of each cited passage; it is
     read from the project's edition when not given.
     """
-    from casebook.lms import gift, moodle_xml, qti
-
-    modules = {"qti": qti, "gift": gift, "moodle-xml": moodle_xml}
-    if fmt not in modules:
+    if fmt not in EXPORTS:
         raise ValueError(f"unknown export format {fmt!r}")
     paras = edition.by_id() if paras is None else paras
     out_dir = Path(out_dir)
-    return [modules[fmt].write(bank, out_dir, paras) for bank in banks]
+    return [EXPORTS[fmt].write(bank, out_dir, paras) for bank in banks]

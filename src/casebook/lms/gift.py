@@ -59,7 +59,7 @@ from pathlib import Path
 
 from casebook import __version__, fileio
 from casebook.edition import Paragraph
-from casebook.lms import Report, bank_points, general_feedback_md, number, of_type
+from casebook.lms.report import Report, bank_points, general_feedback_md, number, of_type
 from casebook.quiz.bank import Bank, Question
 
 NAME = "Moodle GIFT"

@@ -38,30 +38,20 @@ emails, ``Full name``, then the grade column. Every cell goes through
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from casebook import fileio
+from casebook import fileio, roster
 from casebook.errors import CasebookError
 from casebook.grading.submission import GRADED
-from casebook.lms import number
+from casebook.lms.report import number
+from casebook.roster import Student, key
+from casebook.roster import read_csv as _read_csv
 
 NEEDED = ("student", "quiz", "status", "score", "max_score")
-ROSTER_OPTIONAL = ("email", "section", "sis_login", "canvas_id")
+ROSTER_OPTIONAL = roster.OPTIONAL
 FORMATS = ("canvas", "moodle")
 POINTS = {"auto": "score", "total": "total"}
-
-
-@dataclass(frozen=True)
-class Student:
-    student_id: str
-    name: str
-    email: str = ""
-    section: str = ""
-    sis_login: str = ""
-    canvas_id: str = ""
 
 
 @dataclass
@@ -89,47 +79,9 @@ class Grades:
         return sum(1 for s in self.students if key(s.student_id) not in self.scores)
 
 
-def key(student_id: str) -> str:
-    return student_id.strip().casefold()
-
-
-def _read_csv(path: Path, what: str) -> tuple[list[str], list[dict[str, str]]]:
-    path = Path(path)
-    text = fileio.read_user_text(path, f"{what} file")
-    try:
-        reader = csv.DictReader(io.StringIO(text, newline=""))
-        header = [(h or "").strip() for h in reader.fieldnames or []]
-        reader.fieldnames = header
-        # fileio.from_spreadsheet: a gradebook cell grade wrote as '@x (formula-safe) is @x
-        rows = [{k: fileio.from_spreadsheet((v or "").strip()) if isinstance(v, str) else ""
-                 for k, v in row.items()} for row in reader]
-    except csv.Error as exc:
-        raise CasebookError(f"{path}: not a readable CSV ({exc})") from None
-    return header, rows
-
-
 def read_roster(path: Path) -> list[Student]:
-    """Columns student_id,name and optionally email, section, sis_login, canvas_id."""
-    header, rows = _read_csv(path, "roster")
-    lower = [h.lower() for h in header]
-    if "student_id" not in lower or "name" not in lower:
-        raise CasebookError(f"{path}: roster needs columns student_id,name (has: "
-                            f"{','.join(header) or 'nothing'})")
-    students: list[Student] = []
-    seen: dict[str, int] = {}
-    for line, row in enumerate(rows, start=2):
-        row = {k.lower(): v for k, v in row.items() if k}
-        sid = row.get("student_id", "")
-        if not sid:
-            raise CasebookError(f"{path}:{line}: empty student_id")
-        if key(sid) in seen:
-            raise CasebookError(f"{path}:{line}: student_id {sid} also on line {seen[key(sid)]}")
-        seen[key(sid)] = line
-        students.append(Student(sid, row.get("name", ""),
-                                **{name: row.get(name, "") for name in ROSTER_OPTIONAL}))
-    if not students:
-        raise CasebookError(f"{path}: roster has no students")
-    return students
+    """Columns student_id,name and optionally email, section, sis_login, canvas_id (casebook.roster)."""
+    return roster.read(path)
 
 
 def read_gradebook(path: Path, points: str = "auto") -> list[dict[str, str]]:

@@ -35,7 +35,7 @@ from xml.etree import ElementTree as ET
 
 from casebook import __version__, fileio
 from casebook.edition import Paragraph
-from casebook.lms import Report, bank_points, general_feedback_md, md_html, number, of_type, xml_safe
+from casebook.lms.report import Report, bank_points, general_feedback_md, md_html, number, of_type, xml_safe
 from casebook.quiz import wording
 from casebook.quiz.bank import Bank, Question
 

@@ -1,161 +1,57 @@
-"""Question banks: the YAML format of exercises/README.md, validated to one-line problems.
+"""Question banks: exercises/*.yml found, read and checked to one-line problems.
 
 Chapter authors write banks by hand, so every mistake must come back as one
 line that names the file, the question and the field
 (``exercises/bottom-up.yml: bu-q03: evidence[0].quote: not found in P045``).
-Pydantic (extra='forbid') checks the shape of each question; the rules that
-need more than one field, the edition or other banks are plain functions
-below, so that every problem of every question is reported in one run.
+This module reads the YAML (refusing duplicate keys), validates each question
+against the schema (:mod:`.schema`) and the cross-field rules (:mod:`.checks`,
+and each type's own in :mod:`.types`), so that every problem of every question
+is reported in one run; it also finds, selects and versions banks. The answer
+key is :mod:`.key`.
+
+The names most of the engine uses are re-exported here (``bank.Bank``,
+``bank.TYPES``, ``bank.answer_key``...).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import re
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from casebook import edition, paths
 from casebook.errors import CasebookError
-from casebook.quiz import scoring
+from casebook.quiz.checks import check_question
+from casebook.quiz.key import answer_key
+from casebook.quiz.layout import alias, variable
+from casebook.quiz.schema import (
+    BLOOM,
+    SLUG,
+    TYPES,
+    Bank,
+    Criterion,
+    Evidence,
+    Level,
+    NumericAnswer,
+    Option,
+    Question,
+    Target,
+    TextAnswer,
+    WrongAnswer,
+    messages,
+)
+from casebook.quiz.types import HAND_SCORED_TYPES, OPTION_TYPES, REGISTRY
 
-TYPES = ("single", "multiple", "true_false", "numeric", "ordering", "matching", "short_text",
-         "written")
-MANUAL = {"written"}  # scored by hand with a rubric, never by the grader
-BLOOM = ("remember", "understand", "apply", "analyze", "evaluate")
-WITH_OPTIONS = {"single", "multiple", "ordering", "matching"}
-SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
-TOKEN = re.compile(r"^\S+$")
-
-
-def _as_key(value: Any) -> Any:
-    """YAML reads `key: 1` as an int; a key is a key whichever way it was typed."""
-    return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Option(_Strict):
-    key: str = Field(pattern=TOKEN.pattern)
-    text: str
-    misconception: str | None = None
-
-    _key = field_validator("key", mode="before")(_as_key)
-
-
-class Target(_Strict):
-    key: str = Field(pattern=TOKEN.pattern)
-    text: str
-
-    _key = field_validator("key", mode="before")(_as_key)
-
-
-class Evidence(_Strict):
-    para: str
-    quote: str = Field(min_length=1)
-
-
-class WrongAnswer(_Strict):
-    answer: str | float
-    misconception: str = Field(min_length=1)
-
-
-class NumericAnswer(_Strict):
-    value: float
-    tolerance: float = Field(default=0, ge=0)
-    unit: str = ""
-
-
-class TextAnswer(_Strict):
-    accept: list[str] = Field(min_length=1)
-
-    @field_validator("accept", mode="before")
-    @classmethod
-    def _one_or_many(cls, value: Any) -> Any:
-        return [value] if isinstance(value, str) else value
-
-
-class Level(_Strict):
-    points: float = Field(ge=0)
-    label: str = Field(min_length=1)
-    description: str = Field(min_length=1)
-
-
-class Criterion(_Strict):
-    criterion: str = Field(min_length=1)
-    description: str = Field(min_length=1)
-    levels: list[Level] = Field(min_length=1)
-
-    @property
-    def max_points(self) -> float:
-        return max(level.points for level in self.levels)
-
-
-class Question(_Strict):
-    id: str = Field(pattern=TOKEN.pattern)
-    type: Literal[TYPES]  # type: ignore[valid-type]
-    prompt: str = Field(min_length=1)
-    options: list[Option] | None = None
-    targets: list[Target] | None = None
-    answer: Any = None
-    misconception: str | None = None
-    wrong: list[WrongAnswer] | None = None
-    points: float = Field(default=1, gt=0)
-    explanation: str | None = Field(default=None, min_length=1)
-    word_limit: int | None = Field(default=None, gt=0)
-    rubric: list[Criterion] | None = None
-    evidence: list[Evidence] = Field(min_length=1)
-    objective: str
-    bloom: Literal[BLOOM]  # type: ignore[valid-type]
-
-    @property
-    def option_keys(self) -> list[str]:
-        return [o.key for o in self.options or []]
-
-    @property
-    def target_keys(self) -> list[str]:
-        return [t.key for t in self.targets or []]
-
-    def key_answer(self) -> Any:
-        """The answer in the shape the scorer compares (keys as strings, models as dicts)."""
-        kind, answer = self.type, self.answer
-        if kind == "single":
-            return _as_key(answer)
-        if kind in ("multiple", "ordering"):
-            return [_as_key(a) for a in answer]
-        if kind == "matching":
-            return {_as_key(k): _as_key(v) for k, v in answer.items()}
-        if kind == "numeric":
-            return NumericAnswer.model_validate(answer)
-        if kind == "short_text":
-            return TextAnswer.model_validate(answer)
-        return answer
-
-    @property
-    def manual(self) -> bool:
-        return self.type in MANUAL
-
-
-class Bank(_Strict):
-    quiz: str = Field(pattern=SLUG.pattern)
-    title: str = Field(min_length=1)
-    chapter: str = Field(pattern=SLUG.pattern)
-    questions: list[Question] = Field(min_length=1)
-    _path: Path | None = PrivateAttr(default=None)
-
-    @property
-    def path(self) -> Path | None:
-        return self._path
-
-    @property
-    def version(self) -> str:
-        return version(self)
+__all__ = [
+    "BLOOM", "HAND_SCORED_TYPES", "OPTION_TYPES", "REGISTRY", "TYPES", "Bank", "Criterion", "Evidence",
+    "Level", "NumericAnswer", "Option", "Question", "Target", "TextAnswer", "WrongAnswer",
+    "alias", "answer_key", "discover", "display_path", "load", "load_all", "problems", "select",
+    "variable", "version",
+]
 
 
 class _Head(BaseModel):
@@ -165,7 +61,7 @@ class _Head(BaseModel):
     quiz: str = Field(pattern=SLUG.pattern)
     title: str = Field(min_length=1)
     chapter: str = Field(pattern=SLUG.pattern)
-    questions: list[dict] = Field(min_length=1)
+    questions: list[dict[str, Any]] = Field(min_length=1)
 
 
 class _UniqueKeyLoader(yaml.SafeLoader):
@@ -201,7 +97,8 @@ _UniqueKeyLoader.yaml_implicit_resolvers = {
 }
 
 
-def _construct_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode, deep: bool = False):
+def _construct_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode,
+                       deep: bool = False) -> dict[Any, Any]:
     seen: set[Any] = set()
     for key_node, _ in node.value:
         if not isinstance(key_node, yaml.ScalarNode):
@@ -241,7 +138,7 @@ def display_path(path: Path, root: Path | None = None) -> str:
         return str(path)
 
 
-def discover(root: Path | None = None, extra: list[Path] | tuple = ()) -> list[Path]:
+def discover(root: Path | None = None, extra: list[Path] | tuple[Path, ...] = ()) -> list[Path]:
     """Every exercises/*.yml plus the banks named with --bank, each once."""
     found = sorted(paths.exercises_dir(root).glob("*.yml"))
     seen = {p.resolve() for p in found}
@@ -282,169 +179,8 @@ def _read_yaml(path: Path, shown: str) -> tuple[Any, str | None]:
         return None, f"{shown}: invalid YAML: {type(exc).__name__}: {str(exc)[:200]}"
 
 
-def _loc(parts: tuple) -> str:
-    out = ""
-    for part in parts:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        else:
-            out += f".{part}" if out else str(part)
-    return out
-
-
-def _messages(exc: ValidationError) -> list[tuple[str, str]]:
-    out = []
-    for err in exc.errors():
-        kind = err["type"]
-        if kind == "extra_forbidden":
-            msg = "unknown key"
-        elif kind == "missing":
-            msg = "missing"
-        else:
-            msg = err["msg"][0].lower() + err["msg"][1:]
-        out.append((_loc(err["loc"]), msg))
-    return out
-
-
-def _check_question(q: Question, chapter: str, paras: dict[str, edition.Paragraph]) -> list[
-        tuple[str, str]]:
-    """Rules across fields of one question; (field, message) pairs."""
-    out: list[tuple[str, str]] = []
-    kind = q.type
-    keys, targets = q.option_keys, q.target_keys
-
-    if kind in WITH_OPTIONS:
-        if not q.options or len(q.options) < 2:
-            out.append(("options", f"{kind} needs at least two options"))
-    elif q.options is not None:
-        out.append(("options", f"not used by {kind} questions"))
-    if kind == "matching":
-        if not q.targets:
-            out.append(("targets", "matching needs targets"))
-    elif q.targets is not None:
-        out.append(("targets", "only for matching questions"))
-    for name, seq in (("options", keys), ("targets", targets)):
-        dupes = sorted({k for k in seq if seq.count(k) > 1})
-        if dupes:
-            out.append((name, f"duplicate key {', '.join(dupes)}"))
-    out.extend(_check_answer(q, keys, targets) if not q.manual else _check_written(q))
-    if not q.manual and q.explanation is None:
-        out.append(("explanation", "missing"))
-    for name in ("word_limit", "rubric"):
-        if not q.manual and getattr(q, name) is not None:
-            out.append((name, "only for written questions"))
-    if kind == "true_false":
-        if not q.misconception:
-            out.append(("misconception", "true_false needs what the wrong choice reveals"))
-    elif q.misconception is not None:
-        out.append(("misconception", "only for true_false (options carry their own)"))
-    if q.wrong is not None and kind not in ("numeric", "short_text"):
-        out.append(("wrong", "only for numeric and short_text questions"))
-    if not re.fullmatch(rf"{re.escape(chapter)}-o[1-9][0-9]*", q.objective):
-        out.append(("objective", f"expected {chapter}-oN, got {q.objective!r}"))
-    for i, ev in enumerate(q.evidence):
-        para = paras.get(ev.para)
-        if para is None:
-            out.append((f"evidence[{i}].para", f"no paragraph {ev.para}"))
-        elif ev.quote not in para.text and ev.quote not in para.reading:
-            out.append((f"evidence[{i}].quote", f"not found in {ev.para}"))
-    return out
-
-
-def _check_answer(q: Question, keys: list[str], targets: list[str]) -> list[tuple[str, str]]:
-    kind, answer = q.type, q.answer
-    out: list[tuple[str, str]] = []
-    if answer is None:
-        return [("answer", "missing")]
-    if kind == "single":
-        key = _as_key(answer)
-        if not isinstance(key, str):
-            return [("answer", "single needs one option key")]
-        if key not in keys:
-            return [("answer", f"no option {key}")]
-        out.extend(_check_misconceptions(q, {key}))
-    elif kind == "multiple":
-        if not isinstance(answer, list) or not answer:
-            return [("answer", "multiple needs a list of option keys")]
-        picked = [_as_key(a) for a in answer]
-        missing = [str(k) for k in picked if k not in keys]
-        if missing:
-            return [("answer", f"no option {', '.join(missing)}")]
-        if len(set(picked)) != len(picked):
-            return [("answer", "a key is listed twice")]
-        out.extend(_check_misconceptions(q, set(picked)))
-    elif kind == "true_false":
-        if not isinstance(answer, bool):
-            return [("answer", "true_false needs true or false")]
-    elif kind == "numeric":
-        try:
-            NumericAnswer.model_validate(answer)
-        except ValidationError as exc:
-            return [(f"answer.{f}" if f else "answer", m) for f, m in _messages(exc)]
-        for i, w in enumerate(q.wrong or []):
-            if not isinstance(w.answer, float | int):
-                out.append((f"wrong[{i}].answer", "numeric wrong answers are numbers"))
-    elif kind == "ordering":
-        if not isinstance(answer, list):
-            return [("answer", "ordering needs a list of every option key")]
-        order = [_as_key(a) for a in answer]
-        if sorted(map(str, order)) != sorted(keys) or len(order) != len(keys):
-            return [("answer", "not a permutation of the option keys")]
-    elif kind == "matching":
-        if not isinstance(answer, dict):
-            return [("answer", "matching needs a mapping of left key to target key")]
-        pairs = {_as_key(k): _as_key(v) for k, v in answer.items()}
-        unknown = [str(k) for k in pairs if k not in keys]
-        if unknown:
-            return [("answer", f"no option {', '.join(unknown)}")]
-        missing = [k for k in keys if k not in pairs]
-        if missing:
-            return [("answer", f"no match for {', '.join(missing)}")]
-        bad = sorted({str(v) for v in pairs.values() if v not in targets})
-        if bad:
-            return [("answer", f"no target {', '.join(bad)}")]
-    elif kind == "short_text":
-        try:
-            accepted = TextAnswer.model_validate(answer)
-        except ValidationError as exc:
-            return [(f"answer.{f}" if f else "answer", m) for f, m in _messages(exc)]
-        forms = {scoring.normalize_text(a) for a in accepted.accept}
-        if "" in forms:
-            out.append(("answer.accept", "an accepted form is empty once normalised"))
-        for i, w in enumerate(q.wrong or []):
-            if scoring.normalize_text(str(w.answer)) in forms:
-                out.append((f"wrong[{i}].answer", "is also accepted"))
-    return out
-
-
-def _check_written(q: Question) -> list[tuple[str, str]]:
-    """Written answers are scored by hand: a rubric instead of an answer, adding up to points."""
-    out = []
-    if q.answer is not None:
-        out.append(("answer", "written questions have a rubric, not an answer"))
-    if not q.rubric:
-        return out + [("rubric", "written questions need a rubric")]
-    names = [c.criterion for c in q.rubric]
-    dupes = sorted({n for n in names if names.count(n) > 1})
-    if dupes:
-        out.append(("rubric", f"duplicate criterion {', '.join(dupes)}"))
-    total = sum(c.max_points for c in q.rubric)
-    if abs(total - q.points) > 1e-9:
-        out.append(("rubric", f"top levels add up to {total:g}, but points is {q.points:g}"))
-    return out
-
-
-def _check_misconceptions(q: Question, right: set[str]) -> list[tuple[str, str]]:
-    out = []
-    for i, option in enumerate(q.options or []):
-        if option.key in right and option.misconception:
-            out.append((f"options[{i}].misconception", "the correct option has none"))
-        elif option.key not in right and not option.misconception:
-            out.append((f"options[{i}].misconception", "missing on a wrong option"))
-    return out
-
-
-def _bank_problems(path: Path, shown: str, paras: dict) -> tuple[Bank | None, list[str]]:
+def _bank_problems(path: Path, shown: str, paras: dict[str, edition.Paragraph]) -> tuple[
+        Bank | None, list[str]]:
     """All problems of one file, and the bank when it has none."""
     raw, error = _read_yaml(path, shown)
     if error:
@@ -455,7 +191,7 @@ def _bank_problems(path: Path, shown: str, paras: dict) -> tuple[Bank | None, li
     try:
         head = _Head.model_validate(raw)
     except ValidationError as exc:
-        out.extend(f"{shown}: {f}: {m}" for f, m in _messages(exc) if not f.startswith(
+        out.extend(f"{shown}: {f}: {m}" for f, m in messages(exc) if not f.startswith(
             "questions["))
         head = None
         if not isinstance(raw.get("questions"), list):
@@ -475,9 +211,9 @@ def _bank_problems(path: Path, shown: str, paras: dict) -> tuple[Bank | None, li
         try:
             question = Question.model_validate(item)
         except ValidationError as exc:
-            out.extend(f"{shown}: {label}: {f}: {m}" for f, m in _messages(exc))
+            out.extend(f"{shown}: {label}: {f}: {m}" for f, m in messages(exc))
             continue
-        out.extend(f"{shown}: {label}: {f}: {m}" for f, m in _check_question(
+        out.extend(f"{shown}: {label}: {f}: {m}" for f, m in check_question(
             question, chapter, paras))
     if out:
         return None, out
@@ -546,55 +282,3 @@ def select(banks: list[Bank], quiz: str | None) -> list[Bank]:
         known = ", ".join(b.quiz for b in banks) or "none"
         raise CasebookError(f"no quiz {quiz!r} (banks have: {known})")
     return chosen
-
-
-def variable(index: int) -> str:
-    """Name of the answer variable of the index-th question (0-based): q01, q02, ..."""
-    return f"q{index + 1:02d}"
-
-
-def alias(question_id: str) -> str:
-    """The question id as a Python name, accepted when a student renamed the cell's variable."""
-    return re.sub(r"\W", "_", question_id)
-
-
-def answer_key(bank: Bank) -> dict:
-    """The bank as plain data for scoring: picklable, no pydantic, answers normalised."""
-    questions = []
-    for index, q in enumerate(bank.questions):
-        entry: dict[str, Any] = {
-            "id": q.id,
-            "type": q.type,
-            "var": variable(index),
-            "alias": alias(q.id),
-            "points": float(q.points),
-            "options": q.option_keys,
-            "targets": q.target_keys,
-            "misconceptions": {o.key: o.misconception for o in q.options or [] if o.misconception},
-        }
-        answer = q.key_answer()
-        if q.manual:
-            entry.update(manual=True, answer=None, word_limit=q.word_limit)
-        elif q.type == "numeric":
-            entry.update(value=answer.value, tolerance=answer.tolerance, unit=answer.unit)
-            entry["wrong"] = [(float(w.answer), w.misconception) for w in q.wrong or []]
-            entry["answer"] = answer.value
-        elif q.type == "short_text":
-            entry["accept"] = sorted({scoring.normalize_text(a) for a in answer.accept})
-            entry["answer"] = answer.accept[0]
-            entry["wrong"] = [
-                (scoring.normalize_text(str(w.answer)), w.misconception) for w in q.wrong or []
-            ]
-        else:
-            entry["answer"] = answer
-        if q.type == "true_false":
-            entry["misconception"] = q.misconception or ""
-        questions.append(entry)
-    return {
-        "quiz": bank.quiz,
-        "title": bank.title,
-        "version": bank.version,
-        "max_score": float(sum(q.points for q in bank.questions if not q.manual)),
-        "manual_points": float(sum(q.points for q in bank.questions if q.manual)),
-        "questions": questions,
-    }

@@ -10,7 +10,6 @@ keys, so one answer key grades every copy.
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import inspect
 import json
@@ -21,37 +20,15 @@ from typing import Any
 import nbformat
 from nbformat import v4
 
-from casebook import fileio
+from casebook import fileio, roster
 from casebook.edition import Paragraph
 from casebook.errors import CasebookError
-from casebook.grading.submission import END_NOTE, WRITTEN_PLACEHOLDER, written_heading
-from casebook.quiz import scoring, wording
-from casebook.quiz.bank import Bank, Question, answer_key, variable
+from casebook.quiz import layout, scoring, wording
+from casebook.quiz.key import answer_key
+from casebook.quiz.layout import END_NOTE, WRITTEN_PLACEHOLDER, variable, written_heading
+from casebook.quiz.schema import Bank, Question
 
 KERNEL = {"name": "python3", "display_name": "Python 3", "language": "python"}
-
-PLACEHOLDER = {
-    "single": '""',
-    "short_text": '""',
-    "multiple": "[]",
-    "ordering": "[]",
-    "true_false": "None",
-    "numeric": "None",
-    "matching": "{}",
-}
-
-HOW = {
-    "single": "Choose **one** option: write its key in quotes.",
-    "multiple": "Choose **every** option that applies: write a list of keys.",
-    "true_false": "Write `True` or `False` (no quotes).",
-    "numeric": "Write a number (no quotes, no unit).",
-    "ordering": "Write a list of **all** item keys, first to last.",
-    "matching": "Write a dict that gives each left key its right key.",
-    "short_text": "Write a short text in quotes.",
-    "written": "Write your answer in the text cell below, in place of the words “Write your "
-               "answer here.” (double-click the cell to edit it; Markdown is fine). It is scored "
-               "by hand.",
-}
 
 INSTRUCTIONS = """\
 **How to answer.** Each question has an answer cell such as `q03 = ""`. Replace the
@@ -113,7 +90,7 @@ def check(namespace=None):
             print("  (the answer cell has not been run)")
         if note:
             print("  " + note)
-        if outcome != "right":
+        if outcome != RIGHT:
             hint = misconception(question, value)
             if hint:
                 print("  What this answer suggests: " + hint)
@@ -131,8 +108,8 @@ def check(namespace=None):
 '''
 
 
-def _meta(**casebook: Any) -> dict:
-    return {"casebook": casebook}
+def _meta(**casebook: Any) -> dict[str, Any]:
+    return layout.meta(**casebook)
 
 
 def _code(source: str, cid: str, **meta: Any) -> nbformat.NotebookNode:
@@ -146,7 +123,7 @@ def _markdown(source: str, cid: str, **meta: Any) -> nbformat.NotebookNode:
 def base_order(q: Question) -> tuple[list[str], list[str]]:
     """Display order without a roster: the bank's, unless that would show an ordering's answer."""
     keys, targets = q.option_keys, q.target_keys
-    if q.type == "ordering" and keys == q.key_answer():
+    if q.kind.ordered and keys == q.key_answer():
         keys = keys[::-1]  # reversed: copying the display order earns no pair
     return keys, targets
 
@@ -156,7 +133,7 @@ def student_order(q: Question, rng: random.Random) -> tuple[list[str], list[str]
     keys, targets = list(q.option_keys), list(q.target_keys)
     rng.shuffle(keys)
     rng.shuffle(targets)
-    if q.type == "ordering" and keys == q.key_answer():
+    if q.kind.ordered and keys == q.key_answer():
         keys = keys[::-1]
     return keys, targets
 
@@ -172,18 +149,14 @@ def prompt_markdown(q: Question, n: int, order: tuple[list[str], list[str]] | No
     texts = {o.key: o.text.strip() for o in q.options or []}
     targets = {t.key: t.text.strip() for t in q.targets or []}
     pts = wording.points(q.points)
-    lines = [f"### Question {n} ({pts} point{'' if q.points == 1 else 's'})", "", q.prompt.strip(),
-             ""]
-    if q.type == "matching":
+    lines = [layout.prompt_heading(n, pts, q.points != 1), "", q.prompt.strip(), ""]
+    if q.kind.targets:
         lines += ["Left:", ""] + [f"- **{k}** {texts[k]}" for k in keys]
         lines += ["", "Right:", ""] + [f"- **{k}** {targets[k]}" for k in target_keys]
         lines.append("")
     elif keys:
         lines += [f"- **{k})** {texts[k]}" for k in keys] + [""]
-    how = HOW[q.type]
-    if q.type == "numeric":
-        unit = q.key_answer().unit
-        how += f" Unit: {unit}." if unit else ""
+    how = q.kind.how + q.kind.hint(q)
     if q.manual:
         limit = f" At most {q.word_limit} words." if q.word_limit else ""
         lines += [f"Scored on: {wording.rubric_summary(q)}.{limit}", ""]
@@ -204,16 +177,16 @@ def answer_cell(q: Question, index: int, source: str | None = None) -> nbformat.
     var = variable(index)
     if q.manual:
         return _markdown(written_source(index + 1) if source is None else source, f"{var}-answer",
-                         question=q.id, role="answer", kind="written")
-    return _code(f"{var} = {PLACEHOLDER[q.type]}" if source is None else source,
-                 f"{var}-answer", question=q.id, role="answer")
+                         question=q.id, role=layout.ANSWER, kind=layout.WRITTEN)
+    return _code(f"{var} = {q.kind.placeholder}" if source is None else source,
+                 f"{var}-answer", question=q.id, role=layout.ANSWER)
 
 
 def identity_source(name: str = "", student_id: str = "") -> str:
     return (
         "# Who you are: fill in both, keep the quotes.\n"
-        f"student_name = {json.dumps(name, ensure_ascii=False)}\n"
-        f"student_id = {json.dumps(student_id, ensure_ascii=False)}\n"
+        f"{layout.STUDENT_NAME} = {json.dumps(name, ensure_ascii=False)}\n"
+        f"{layout.STUDENT_ID} = {json.dumps(student_id, ensure_ascii=False)}\n"
     )
 
 
@@ -226,32 +199,30 @@ def student(bank: Bank, *, practice: bool = False,
     total = wording.total_points(bank)
     head = f"# {bank.title}\n\nQuiz `{bank.quiz}`: {len(bank.questions)} questions, {total} points."
     cells.append(_markdown(f"{head}\n\n{INSTRUCTIONS}", "intro"))
-    cells.append(_code(identity_source(), "identity", role="identity"))
+    cells.append(_code(identity_source(), "identity", role=layout.IDENTITY))
     for index, q in enumerate(bank.questions):
         var = variable(index)
         cells.append(_markdown(prompt_markdown(q, index + 1), f"{var}-prompt", question=q.id,
-                               role="prompt"))
+                               role=layout.PROMPT))
         cells.append(answer_cell(q, index))
     if practice:
         cells.append(_markdown("## Check your answers\n\nRun the next two cells. The first one "
                                "loads the key: reading it spoils the quiz.", "check-intro"))
-        cells.append(_code(checker_source(bank, paras or {}), "checker", role="checker"))
-        cells.append(_code("check()", "check", role="check"))
+        cells.append(_code(checker_source(bank, paras or {}), "checker", role=layout.CHECKER))
+        cells.append(_code("check()", "check", role=layout.CHECK))
     else:
-        cells.append(_markdown(END_NOTE, "end", role="end"))
-    meta: dict[str, Any] = {"quiz": bank.quiz, "version": bank.version}
-    if practice:
-        meta["practice"] = True
+        cells.append(_markdown(END_NOTE, "end", role=layout.END))
+    meta = layout.notebook_meta(bank.quiz, bank.version, **({"practice": True} if practice else {}))
     return _notebook(cells, meta)
 
 
-def _notebook(cells: list, casebook: dict) -> nbformat.NotebookNode:
+def _notebook(cells: list[nbformat.NotebookNode], casebook: dict[str, Any]) -> nbformat.NotebookNode:
     nb = v4.new_notebook(cells=cells)
     nb.nbformat, nb.nbformat_minor = 4, 5
     nb.metadata = {
         "kernelspec": dict(KERNEL),
         "language_info": {"name": "python"},
-        "casebook": casebook,
+        layout.NAMESPACE: casebook,
     }
     return nb
 
@@ -292,18 +263,18 @@ def solutions(bank: Bank, paras: dict[str, Paragraph]) -> nbformat.NotebookNode:
     cells = [
         _markdown(f"# {bank.title}: solutions\n\nQuiz `{bank.quiz}`, "
                   f"{wording.total_points(bank)} points. Instructors' copy.", "intro"),
-        _code(identity_source("SOLUTIONS", "solutions"), "identity", role="identity"),
+        _code(identity_source("SOLUTIONS", "solutions"), "identity", role=layout.IDENTITY),
     ]
     for index, q in enumerate(bank.questions):
         var = variable(index)
         cells.append(_markdown(prompt_markdown(q, index + 1), f"{var}-prompt", question=q.id,
-                               role="prompt"))
+                               role=layout.PROMPT))
         filled = written_source(index + 1, SOLUTION_WRITTEN) if q.manual else (
             f"{var} = {wording.answer_literal(q)}")
         cells.append(answer_cell(q, index, filled))
         cells.append(_markdown(solution_markdown(q, paras), f"{var}-solution", question=q.id,
-                               role="solution"))
-    return _notebook(cells, {"quiz": bank.quiz, "version": bank.version, "solutions": True})
+                               role=layout.SOLUTION))
+    return _notebook(cells, layout.notebook_meta(bank.quiz, bank.version, solutions=True))
 
 
 def solution_markdown(q: Question, paras: dict[str, Paragraph]) -> str:
@@ -314,7 +285,7 @@ def solution_markdown(q: Question, paras: dict[str, Paragraph]) -> str:
         lines += ["**Evidence:**", ""]
     else:
         lines = [f"**Answer:** {wording.right_answer(q)}", "",
-                 f"**Why:** {q.explanation.strip()}", "", "**Evidence:**", ""]
+                 f"**Why:** {(q.explanation or '').strip()}", "", "**Evidence:**", ""]
     for ev in wording.evidence(q, paras):
         lines.append(f"> {ev['quote']} ({ev['para']})")
         if ev["en"]:
@@ -334,10 +305,10 @@ def for_student(template: dict, bank: Bank, student_id: str, name: str) -> dict:
     by_id = {q.id: (i, q) for i, q in enumerate(bank.questions)}
     cells = []
     for cell in template["cells"]:
-        meta = cell.get("metadata", {}).get("casebook", {})
-        if meta.get("role") == "identity":
+        meta = layout.cell_meta(cell)
+        if meta.get("role") == layout.IDENTITY:
             cell = {**cell, "source": identity_source(name, student_id)}
-        elif meta.get("role") == "prompt" and meta.get("question") in by_id:
+        elif meta.get("role") == layout.PROMPT and meta.get("question") in by_id:
             index, q = by_id[meta["question"]]
             cell = {**cell, "source": prompt_markdown(q, index + 1, student_order(q, rng))}
         cells.append(cell)
@@ -355,35 +326,16 @@ def write(nb: dict, path: Path) -> Path:
 
 
 def read_roster(path: Path) -> list[tuple[str, str]]:
-    """(student_id, name) rows of a roster CSV; every mistake is one line."""
-    path = Path(path)
-    text = fileio.read_user_text(path, "roster file")
-    try:
-        reader = csv.DictReader(text.splitlines())
-        header = [h.strip() for h in reader.fieldnames or []]
-        if "student_id" not in header or "name" not in header:
-            raise CasebookError(f"{path}: roster needs columns student_id,name (has: "
-                                f"{','.join(header) or 'nothing'})")
-        reader.fieldnames = header
-        rows, seen, files = [], {}, {}
-        for line, row in enumerate(reader, start=2):
-            sid = (row.get("student_id") or "").strip()
-            name = (row.get("name") or "").strip()
-            if not sid:
-                raise CasebookError(f"{path}:{line}: empty student_id")
-            if sid in seen:
-                raise CasebookError(f"{path}:{line}: student_id {sid} also on line {seen[sid]}")
-            safe = fileio.safe_name(sid)
-            if safe in files:
-                raise CasebookError(f"{path}:{line}: student_id {sid} gives the same folder "
-                                    f"name as line {files[safe]}")
-            seen[sid], files[safe] = line, line
-            rows.append((sid, name))
-    except csv.Error as exc:
-        raise CasebookError(f"{path}: not a readable CSV ({exc})") from None
-    if not rows:
-        raise CasebookError(f"{path}: roster has no students")
-    return rows
+    """(student_id, name) rows of a roster CSV (casebook.roster), each giving its own folder."""
+    students = roster.read(path)
+    folders: dict[str, int] = {}
+    for line, student in enumerate(students, start=2):
+        safe = fileio.safe_name(student.student_id).casefold()
+        if safe in folders:
+            raise CasebookError(f"{path}:{line}: student_id {student.student_id} gives the same "
+                                f"folder name as line {folders[safe]}")
+        folders[safe] = line
+    return [(s.student_id, s.name) for s in students]
 
 
 def release(banks: list[Bank], out: Path, *, practice: bool = False,

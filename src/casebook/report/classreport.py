@@ -35,15 +35,18 @@ import html
 import io
 import re
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from casebook import edition, fileio, paths
 from casebook.errors import CasebookError
 from casebook.grading import pipeline
 from casebook.grading.submission import GRADED
 from casebook.quiz import bank as banks_mod
-from casebook.review import codes, secret
+from casebook.quiz import scoring
+from casebook.review.codes import codes, secret
 
 TOP_PASSAGES = 10  # ranked on the page; every cited paragraph is in paragraphs.csv
 TOP_MISCONCEPTIONS = 5  # cold-call candidates are listed for this many
@@ -126,21 +129,46 @@ def _items(b: banks_mod.Bank) -> list[Item]:
     return items
 
 
-def _misconceptions(q: banks_mod.Question, row: pipeline.Row, index: int) -> list[tuple[str, str]]:
-    """(label, misconception) for each named misreading in this student's answer to q."""
-    outcome, hint = row.outcomes[index], row.hints[index]
-    if q.type in ("single", "multiple"):
-        notes = {o.key: o.misconception for o in q.options or [] if o.misconception}
-        return [(f"option {k}", notes[k]) for k in row.choices[index] if k in notes]
-    if q.type == "true_false":
-        if outcome in ("wrong",) and hint:
-            return [(f"answered {str(not q.answer).lower()}", hint)]
-        return []
-    if hint and q.wrong:
-        for w in q.wrong:
-            if w.misconception == hint:
-                return [(f"answer {w.answer}", hint)]
+Misreadings = list[tuple[str, str]]
+
+
+def _picked_options(q: banks_mod.Question, row: pipeline.Row, index: int) -> Misreadings:
+    notes = {o.key: o.misconception for o in q.options or [] if o.misconception}
+    return [(f"option {k}", notes[k]) for k in row.choices[index] if k in notes]
+
+
+def _wrong_truth(q: banks_mod.Question, row: pipeline.Row, index: int) -> Misreadings:
+    hint = row.hints[index]
+    if row.outcomes[index] == scoring.WRONG and hint:
+        return [(f"answered {str(not q.answer).lower()}", hint)]
     return []
+
+
+def _listed_wrong(q: banks_mod.Question, row: pipeline.Row, index: int) -> Misreadings:
+    hint = row.hints[index]
+    if not hint:
+        return []
+    for w in q.wrong or []:
+        if w.misconception == hint:
+            return [(f"answer {w.answer}", hint)]
+    return []
+
+
+def _none(q: banks_mod.Question, row: pipeline.Row, index: int) -> Misreadings:
+    return []
+
+
+# The named misreadings in one student's answer, per question type: (label, misconception).
+MISREADINGS: dict[str, Callable[[banks_mod.Question, pipeline.Row, int], Misreadings]] = {
+    "single": _picked_options, "multiple": _picked_options, "true_false": _wrong_truth,
+    "numeric": _listed_wrong, "short_text": _listed_wrong, "ordering": _none, "matching": _none,
+    "written": _none,
+}
+
+
+def _misconceptions(q: banks_mod.Question, row: pipeline.Row, index: int) -> Misreadings:
+    """(label, misconception) for each named misreading in this student's answer to q."""
+    return MISREADINGS[q.type](q, row, index)
 
 
 def _tally(report: QuizReport, b: banks_mod.Bank, rows: list[dict[str, str]], key: dict) -> None:
@@ -165,7 +193,7 @@ def _tally(report: QuizReport, b: banks_mod.Bank, rows: list[dict[str, str]], ke
 
 # --- figures ------------------------------------------------------------------------------------
 
-def passages(report: QuizReport) -> list[dict[str, object]]:
+def passages(report: QuizReport) -> list[dict[str, Any]]:
     """One row per cited paragraph: its questions, points, mean credit and miss rate."""
     per: dict[str, list[Item]] = defaultdict(list)
     for item in report.items:
@@ -185,7 +213,7 @@ def passages(report: QuizReport) -> list[dict[str, object]]:
     return sorted(out, key=lambda row: (-float(row["miss_rate"]), str(row["para"])))
 
 
-def misconceptions(report: QuizReport) -> list[dict[str, object]]:
+def misconceptions(report: QuizReport) -> list[dict[str, Any]]:
     """Every misconception at least one student holds, most held first."""
     out = []
     for item in report.items:
@@ -390,12 +418,12 @@ def _page(rep: QuizReport, shown: dict[str, str], names: dict[str, str], objecti
     out.append('<h2 id="case">The case, shaded by miss rate</h2><p>Paragraphs no auto-graded question cites '
                "are marked untested.</p>")
     for p in paras:
-        row = rates.get(p.id)
-        if row:
-            rate = float(row["miss_rate"])
+        shaded = rates.get(p.id)
+        if shaded:
+            rate = float(shaded["miss_rate"])
             out.append(f'<section class="para" id="{e(p.id)}" style="background:{_shade(rate)}" '
                        f'aria-label="{e(p.id)}, miss rate {rate:.0%}"><span class="id">{e(p.id)}</span>: '
-                       f"miss rate {rate:.0%} ({e(', '.join(row['questions']))})")
+                       f"miss rate {rate:.0%} ({e(', '.join(shaded['questions']))})")
         else:
             out.append(f'<section class="para untested" id="{e(p.id)}" aria-label="{e(p.id)}, untested">'
                        f'<span class="id">{e(p.id)}</span>: untested')

@@ -38,11 +38,11 @@ import io
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from casebook import fileio, review
+from casebook import fileio
 from casebook.errors import CasebookError
 from casebook.grading import pages, written
-
-GRADED = "graded"
+from casebook.grading.submission import GRADED
+from casebook.review.codes import RESERVED, codes, secret
 
 
 @dataclass
@@ -74,12 +74,12 @@ class _Context:
     def student_of_code(self, code: str) -> str | None:
         if self.codes is None:
             try:
-                key = review.secret(self.graded)
+                key = secret(self.graded)
             except CasebookError as exc:
                 self.code_error = str(exc)
                 self.codes = {}
             else:
-                self.codes = {c: s for s, c in review.codes(self.students, key).items()}
+                self.codes = {c: s for s, c in codes(self.students, key).items()}
         return self.codes.get(code)
 
 
@@ -158,7 +158,7 @@ def _check_file(path: Path, header: list[str], table: list[list[str]], ctx: _Con
     if out:
         return [], out, 0
     for h in header:  # reported, and the rows are still checked
-        if h and h not in review.RESERVED and h not in criteria:
+        if h and h not in RESERVED and h not in criteria:
             known = "; ".join(f"{qid}: {', '.join(c['criterion'] for c in ctx.questions[qid][1]['rubric'])}"
                               for qid in sorted(asked)) or "none"
             out.append(f"{path}: row 1: column {h!r} is not a rubric criterion (criteria: "

@@ -14,13 +14,10 @@
 
 plus ``DIR/index.html`` linking the sheets.
 
-**Anonymous by default.** A student appears as a code such as ``S4K7Q9MP``:
-an HMAC of the student id under a random key kept in
-``GRADED/review-key.txt`` (made on the first review). The same student keeps
-the same code in every sheet and every later review, the codes reveal
-nothing about ids or their order, and only someone with the graded folder
-can map them back (``merge`` does). Give graders the review folder, never
-the graded one. ``--names`` shows names and ids instead (the CSV then has a
+**Anonymous by default.** A student appears as a code such as ``S4K7Q9MP``
+(see :mod:`casebook.review.codes`); only someone with the graded folder can
+map codes back (``merge`` does). Give graders the review folder, never the
+graded one. ``--names`` shows names and ids instead (the CSV then has a
 ``student`` column in place of ``code``).
 
 **Near-identical** means a Jaccard similarity of at least 0.8 between the
@@ -33,14 +30,10 @@ join): exact, and fast enough for thousands of answers per question.
 from __future__ import annotations
 
 import csv
-import hashlib
-import hmac
 import html
 import io
 import math
-import os
 import re
-import secrets
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable
@@ -51,64 +44,12 @@ from casebook import fileio
 from casebook.errors import CasebookError
 from casebook.grading import pages, written
 from casebook.quiz import wording
+from casebook.review.codes import RESERVED, codes, key_path, secret
 
-KEY_FILE = "review-key.txt"
 THRESHOLD = 0.8
 SHINGLE = 3
-CODE_LENGTH = 7
-_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford's base 32: no I, L, O or U
-RESERVED = ("code", "student", "question", "comment", "answer_id")
 _CJK = "\u3400-\u9fff\uf900-\ufaff"
 _TOKEN = re.compile(rf"[{_CJK}]|[^\W_{_CJK}]+")
-
-
-# --- anonymous codes ----------------------------------------------------------------------------
-
-def key_path(graded: Path) -> Path:
-    return Path(graded) / KEY_FILE
-
-
-def secret(graded: Path, create: bool = False) -> bytes:
-    """The review key of a graded folder; made (random, readable by the owner only) on request."""
-    path = key_path(graded)
-    try:
-        text = path.read_text(encoding="ascii").strip()
-    except FileNotFoundError:
-        if not create:
-            raise CasebookError(f"{path}: no review key, so codes cannot be matched to students "
-                                "(were the sheets made from this graded folder?)") from None
-        text = secrets.token_hex(32)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w", encoding="ascii") as handle:
-            handle.write(text + "\n")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise CasebookError(f"{path}: cannot read the review key ({exc})") from None
-    if not re.fullmatch(r"[0-9a-f]{64}", text):
-        raise CasebookError(f"{path}: not a review key (64 hexadecimal digits expected)")
-    return bytes.fromhex(text)
-
-
-def _encode(digest: bytes, length: int) -> str:
-    number = int.from_bytes(digest, "big")
-    chars = []
-    for _ in range(length):
-        number, rest = divmod(number, 32)
-        chars.append(_ALPHABET[rest])
-    return "".join(chars)
-
-
-def codes(students: Iterable[str], key: bytes) -> dict[str, str]:
-    """Student id -> code, unique among these students (a rare clash lengthens both codes)."""
-    digests = {s: hmac.new(key, s.encode("utf-8"), hashlib.sha256).digest() for s in set(students)}
-    length = {s: CODE_LENGTH for s in digests}
-    while True:
-        out = {s: "S" + _encode(d, length[s]) for s, d in digests.items()}
-        clash = Counter(out.values())
-        if all(clash[c] == 1 for c in out.values()):
-            return out
-        for s, c in out.items():
-            if clash[c] > 1:
-                length[s] += 2
 
 
 # --- near-identical answers ---------------------------------------------------------------------
@@ -130,7 +71,7 @@ def _int_shingles(words: list[list[str]], k: int = SHINGLE) -> list[set[int]]:
     vocab: dict[str, int] = {}
     ids = [[vocab.setdefault(w, len(vocab)) for w in ws] for ws in words]
     pad, bits = len(vocab), (len(vocab) + 1).bit_length()
-    out = []
+    out: list[set[int]] = []
     for seq in ids:
         if not seq:
             out.append(set())
@@ -282,7 +223,8 @@ def _sheet(quiz: dict, q: dict, rows: list[dict], scores: dict, who: dict[str, s
            threshold: float) -> Sheet:
     j = q["n"] - 1
     limit = q.get("word_limit")
-    entries, others = [], []
+    entries: list[Entry] = []
+    others: list[Entry] = []
     for row in rows:
         state = written.STATES.get(row["outcomes"][j], "not readable")
         text = row["shown"][j] if state == written.ANSWERED else ""

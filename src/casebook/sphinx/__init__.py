@@ -6,6 +6,10 @@ English on hover or keyboard focus; ``{passage}`` quotes a span of a paragraph
 and fails the build when the quote is not verbatim in the edition. Unknown
 paragraph ids and unverifiable quotes are Sphinx warnings, so a ``-W`` build
 fails on them.
+
+Imports: ``casebook.edition``, ``casebook.quiz``, ``casebook.book`` and the
+shared leaves. Sphinx loads it (``_config.yml``); nothing in the engine
+imports it.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from typing import Any
 
 from sphinx.application import Sphinx
 
+from casebook import __version__
 from casebook.sphinx import case, cite, public, quiz
 
 STATIC = Path(__file__).parent / "static"
@@ -55,4 +60,4 @@ def setup(app: Sphinx) -> dict[str, Any]:
     cite.setup(app)
     case.setup(app)
     quiz.setup(app)
-    return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}
+    return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True}

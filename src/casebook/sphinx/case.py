@@ -15,6 +15,7 @@ from pathlib import Path
 from docutils import nodes
 from docutils.parsers.rst import directives
 from sphinx.application import Sphinx
+from sphinx.domains.std import StandardDomain
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
@@ -33,7 +34,7 @@ class CaseTextDirective(SphinxDirective):
         if public.enabled(self.env.app):
             return public.case_placeholder(self.env.app, self.env.docname, paragraphs(self.env.app))
         lang = self.options.get("lang", "both")
-        std = self.env.get_domain("std")
+        std: StandardDomain = self.env.get_domain("std")  # type: ignore[assignment]
         wrapper = nodes.container(classes=["case-text", f"case-lang-{lang}"])
         if lang == "both":
             wrapper += self._switch()

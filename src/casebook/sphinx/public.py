@@ -24,6 +24,7 @@ from typing import Any
 from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.config import Config
+from sphinx.domains.std import StandardDomain
 
 from casebook.edition import Paragraph
 
@@ -43,7 +44,7 @@ def shown(app: Sphinx, para: Paragraph) -> Paragraph:
 
 def case_placeholder(app: Sphinx, docname: str, paras: dict[str, Paragraph]) -> list[nodes.Node]:
     """The case page of the public edition: a notice, then one anchor per paragraph id."""
-    std = app.env.get_domain("std")
+    std: StandardDomain = app.env.get_domain("std")  # type: ignore[assignment]
     box = nodes.container(classes=["case-text", "case-public"])
     notice = nodes.paragraph(classes=["case-public-notice"])
     notice += nodes.strong(text="The article's text is not part of this edition. ")

@@ -6,7 +6,9 @@ feedback must carry the misconception behind a wrong option and the cited
 passage linked to its paragraph, which jupyterquiz's JSON format cannot hold.
 All HTML is rendered at build time (nothing is injected on load, so the page
 does not shift); ``casebook-quiz.js`` only checks answers, in the browser,
-sending nothing anywhere. The checking rules mirror ``casebook.scoring``.
+sending nothing anywhere. Its scoring is a port of ``casebook.quiz.scoring``,
+checked against it case by case (tests/test_conformance.py), and the right
+answer it shows is worded by ``casebook.quiz.wording`` like the feedback pages.
 
 In the student edition (``casebook_quiz_reveal = False``) the quiz is shown
 without its key: the questions only, to be answered in the released notebook.
@@ -16,6 +18,7 @@ from __future__ import annotations
 
 import html
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -25,11 +28,12 @@ from sphinx.application import Sphinx
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
+from casebook.quiz import wording
 from casebook.sphinx import public
 from casebook.sphinx.data import anchor, paragraphs
 
 logger = logging.getLogger(__name__)
-MD = MarkdownIt("commonmark", {"html": False})
+MD = MarkdownIt("commonmark", {"html": False}).enable("table")  # as feedback pages and QTI
 
 
 def md(text: str, inline: bool = False) -> str:
@@ -56,56 +60,77 @@ def _choices(q: Any, kind: str) -> str:
     return f'<fieldset class="cbq-choices"><legend class="cbq-sr">Options</legend>{"".join(items)}</fieldset>'
 
 
+def _true_false(q: Any) -> str:
+    name = f"cbq-{q.id}"
+    return (
+        '<fieldset class="cbq-choices"><legend class="cbq-sr">True or false</legend>'
+        f'<label class="cbq-option"><input type="radio" name="{name}" value="true"> True</label>'
+        f'<label class="cbq-option"><input type="radio" name="{name}" value="false"> False</label>'
+        "</fieldset>"
+    )
+
+
+def _numeric(q: Any) -> str:
+    unit = html.escape(q.key_answer().unit or "")
+    return (
+        f'<label class="cbq-inline">Your answer: <input type="text" inputmode="decimal" '
+        f'class="cbq-input" autocomplete="off"> <span class="cbq-unit">{unit}</span></label>'
+    )
+
+
+def _short_text(q: Any) -> str:
+    return (
+        '<label class="cbq-inline">Your answer: <input type="text" class="cbq-input" '
+        'autocomplete="off"></label>'
+    )
+
+
+def _ordering(q: Any) -> str:
+    items = "".join(
+        f'<li class="cbq-item" data-key="{html.escape(o.key)}"><span class="cbq-item-text">'
+        f"{md(o.text, inline=True)}</span>"
+        '<span class="cbq-move"><button type="button" class="cbq-up" aria-label="Move up">↑</button>'
+        '<button type="button" class="cbq-down" aria-label="Move down">↓</button></span></li>'
+        for o in q.options or []
+    )
+    return (
+        '<p class="cbq-hint">Put the items in order, first at the top, with the arrow buttons.</p>'
+        f'<ol class="cbq-order">{items}</ol>'
+    )
+
+
+def _matching(q: Any) -> str:
+    targets = "".join(
+        f'<option value="{html.escape(tg.key)}">{html.escape(tg.key)}. {html.escape(tg.text)}</option>'
+        for tg in q.targets or []
+    )
+    rows = "".join(
+        f'<div class="cbq-match"><label><span class="cbq-match-left">{md(o.text, inline=True)}</span>'
+        f'<select class="cbq-select" data-key="{html.escape(o.key)}"><option value="">choose…</option>'
+        f"{targets}</select></label></div>"
+        for o in q.options or []
+    )
+    return f'<div class="cbq-matching">{rows}</div>'
+
+
+# The form controls of each question type (casebook-quiz.js reads them back with its READ
+# table). Written answers are scored by hand, so the book's quiz leaves them out.
+BODY: dict[str, Callable[[Any], str] | None] = {
+    "single": lambda q: _choices(q, "radio"),
+    "multiple": lambda q: '<p class="cbq-hint">Choose all that apply.</p>' + _choices(q, "checkbox"),
+    "true_false": _true_false,
+    "numeric": _numeric,
+    "ordering": _ordering,
+    "matching": _matching,
+    "short_text": _short_text,
+    "written": None,
+}
+SUPPORTED = tuple(kind for kind, body in BODY.items() if body is not None)
+
+
 def _body(q: Any) -> str:
-    t = q.type
-    if t == "single":
-        return _choices(q, "radio")
-    if t == "multiple":
-        return '<p class="cbq-hint">Choose all that apply.</p>' + _choices(q, "checkbox")
-    if t == "true_false":
-        name = f"cbq-{q.id}"
-        return (
-            '<fieldset class="cbq-choices"><legend class="cbq-sr">True or false</legend>'
-            f'<label class="cbq-option"><input type="radio" name="{name}" value="true"> True</label>'
-            f'<label class="cbq-option"><input type="radio" name="{name}" value="false"> False</label>'
-            "</fieldset>"
-        )
-    if t == "numeric":
-        unit = html.escape(q.key_answer().unit or "")
-        return (
-            f'<label class="cbq-inline">Your answer: <input type="text" inputmode="decimal" '
-            f'class="cbq-input" autocomplete="off"> <span class="cbq-unit">{unit}</span></label>'
-        )
-    if t == "short_text":
-        return (
-            '<label class="cbq-inline">Your answer: <input type="text" class="cbq-input" '
-            'autocomplete="off"></label>'
-        )
-    if t == "ordering":
-        items = "".join(
-            f'<li class="cbq-item" data-key="{html.escape(o.key)}"><span class="cbq-item-text">'
-            f"{md(o.text, inline=True)}</span>"
-            '<span class="cbq-move"><button type="button" class="cbq-up" aria-label="Move up">↑</button>'
-            '<button type="button" class="cbq-down" aria-label="Move down">↓</button></span></li>'
-            for o in q.options or []
-        )
-        return (
-            '<p class="cbq-hint">Put the items in order, first at the top, with the arrow buttons.</p>'
-            f'<ol class="cbq-order">{items}</ol>'
-        )
-    if t == "matching":
-        targets = "".join(
-            f'<option value="{html.escape(tg.key)}">{html.escape(tg.key)}. {html.escape(tg.text)}</option>'
-            for tg in q.targets or []
-        )
-        rows = "".join(
-            f'<div class="cbq-match"><label><span class="cbq-match-left">{md(o.text, inline=True)}</span>'
-            f'<select class="cbq-select" data-key="{html.escape(o.key)}"><option value="">choose…</option>'
-            f"{targets}</select></label></div>"
-            for o in q.options or []
-        )
-        return f'<div class="cbq-matching">{rows}</div>'
-    return ""
+    render = BODY[q.type]
+    return render(q) if render else ""
 
 
 def _key_entry(q: Any, key: dict, case_uri: str, paras: dict) -> dict:
@@ -123,29 +148,8 @@ def _key_entry(q: Any, key: dict, case_uri: str, paras: dict) -> dict:
     entry = {k: v for k, v in key.items() if k not in ("var", "alias")}
     entry["explanation"] = md(q.explanation)
     entry["evidence"] = evidence
-    entry["right_text"] = _right_text(q)
+    entry["right_text"] = wording.right_answer(q)  # the words of the feedback pages
     return entry
-
-
-def _right_text(q: Any) -> str:
-    a = q.key_answer()
-    if q.type in ("single", "multiple"):
-        keys = [a] if q.type == "single" else list(a)
-        return "; ".join(f"{o.key}. {o.text}" for o in q.options if o.key in keys)
-    if q.type == "true_false":
-        return "True" if a else "False"
-    if q.type == "numeric":
-        return f"{a.value:g} {a.unit}".strip() + (f" (± {a.tolerance:g})" if a.tolerance else "")
-    if q.type == "short_text":
-        return " / ".join(a.accept)
-    if q.type == "ordering":
-        text = {o.key: o.text for o in q.options}
-        return " → ".join(text[k] for k in a)
-    if q.type == "matching":
-        left = {o.key: o.text for o in q.options}
-        right = {t.key: t.text for t in q.targets}
-        return "; ".join(f"{left[k]} → {right[v]}" for k, v in a.items())
-    return ""
 
 
 def render(bank: Any, key: dict, case_uri: str, paras: dict, reveal: bool) -> str:
@@ -194,7 +198,6 @@ def render(bank: Any, key: dict, case_uri: str, paras: dict, reveal: bool) -> st
     return "".join(parts)
 
 
-SUPPORTED = ("single", "multiple", "true_false", "numeric", "ordering", "matching", "short_text")
 
 
 class QuizDirective(SphinxDirective):
