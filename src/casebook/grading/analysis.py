@@ -312,7 +312,7 @@ def analyse(out_dir: Path, running: dict[str, Running], statuses: dict[str, int]
             plots: bool = True) -> tuple[Path, Path, list[Path]]:
     """items.csv, summary.json and the plots for every quiz with graded submissions."""
     out_dir = Path(out_dir)
-    table: list[list[object]] = [ITEM_COLUMNS]
+    table: list[list[object]] = [list(ITEM_COLUMNS)]
     summary: dict[str, Any] = {"statuses": dict(sorted(statuses.items())),
                                "inputs": sum(statuses.values()), "quizzes": {}}
     drawn: list[Path] = []

@@ -41,11 +41,11 @@ import threading
 import time
 from array import array
 from collections import Counter, deque
-from collections.abc import Iterable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from casebook import edition, fileio, paths
 from casebook.errors import CasebookError
@@ -66,6 +66,8 @@ IN_PROCESS_BELOW = 200  # fewer files than this: a pool costs more than it saves
 Key = dict[str, Any]  # an answer key (bank.answer_key) or a plain-data record built from one
 # (fraction, outcome, note, answer as shown, misconception, item-analysis labels) of one answer
 Scored = tuple[float, str, str, str, str, list[str]]
+T = TypeVar("T")
+R = TypeVar("R")
 # Files per chunk, the same however many workers: the item analysis sums are added up
 # chunk by chunk, so a fixed chunk makes them bit-identical in any run of the same files.
 CHUNK = 128
@@ -406,7 +408,7 @@ def _finish(row: Row, write_pages: bool = True) -> tuple[Out, written.Settled | 
     ctx = _CONTEXT
     keys, infos = ctx["keys"], ctx["infos"]
     settled = None
-    store, hints = "", []
+    store, hints = "", list[str]()
     if row.status == GRADED:
         try:
             row.feedback = feedback_name(row.student, row.quiz)
@@ -426,7 +428,7 @@ def _finish(row: Row, write_pages: bool = True) -> tuple[Out, written.Settled | 
                bool(row.claimed)), settled
 
 
-def _page(row: Row, quiz: dict | None, write_pages: bool
+def _page(row: Row, quiz: Key | None, write_pages: bool
           ) -> tuple[written.Settled | None, str, list[str]]:
     ctx = _CONTEXT
     item = {"student": row.student, "name": row.name, "quiz": row.quiz,
@@ -453,7 +455,7 @@ def _page(row: Row, quiz: dict | None, write_pages: bool
     return settled, store, list(row.hints) if quiz else []
 
 
-def _store_text(entry: dict) -> str:
+def _store_text(entry: dict[str, Any]) -> str:
     """The entry as JSON without its closing ``}``: the hint numbers are added by the main
     process, which alone knows the table of hints (the same few sentences, stored once)."""
     return json.dumps(entry, ensure_ascii=False, separators=(",", ":"))[:-1]
@@ -461,7 +463,7 @@ def _store_text(entry: dict) -> str:
 
 def _grade_chunk(chunk: list[str]) -> tuple[list[Out], dict[str, analysis.Running]]:
     outs = []
-    graded: dict[str, tuple[list, list]] = {}
+    graded: dict[str, tuple[list[list[float]], list[list[list[str]]]]] = {}
     for path in chunk:
         row = grade_file(path, _CONTEXT["keys"], _CONTEXT["default_quiz"], _CONTEXT["only"])
         out, _ = _finish(row)
@@ -479,7 +481,7 @@ def _grade_chunk(chunk: list[str]) -> tuple[list[Out], dict[str, analysis.Runnin
 
 # --- the batch --------------------------------------------------------------------------------
 
-def _pool(jobs: int, context: dict) -> ProcessPoolExecutor:
+def _pool(jobs: int, context: dict[str, Any]) -> ProcessPoolExecutor:
     # fork is the fastest start, but forking a process that runs threads (a Jupyter
     # kernel) can deadlock, so such callers get spawn.
     method = "fork" if sys.platform == "linux" and threading.active_count() == 1 else "spawn"
@@ -487,7 +489,7 @@ def _pool(jobs: int, context: dict) -> ProcessPoolExecutor:
                                initializer=_init_worker, initargs=(context,))
 
 
-def _progress(total: int, label: str):
+def _progress(total: int, label: str) -> Any:
     if total and sys.stderr.isatty():
         from tqdm import tqdm
 
@@ -495,7 +497,8 @@ def _progress(total: int, label: str):
     return None
 
 
-def _run(fn, items: Sequence, jobs: int, pool: ProcessPoolExecutor | None, label: str) -> Iterator:
+def _run(fn: Callable[[list[T]], R], items: Sequence[T], jobs: int,
+         pool: ProcessPoolExecutor | None, label: str) -> Iterator[R]:
     """fn over fixed chunks of items, in order; at most a few chunks per worker in flight,
     so neither the inputs nor the results pile up in this process."""
     chunks = (list(items[i:i + CHUNK]) for i in range(0, len(items), CHUNK))
@@ -508,7 +511,7 @@ def _run(fn, items: Sequence, jobs: int, pool: ProcessPoolExecutor | None, label
                     bar.update(len(chunk))
                 yield result
             return
-        window: deque = deque()
+        window: deque[tuple[Future[R], int]] = deque()
         for chunk in chunks:
             window.append((pool.submit(fn, chunk), len(chunk)))
             if len(window) >= jobs * 3:
@@ -617,11 +620,12 @@ def _grade_into(stage: Path, out: Path, inputs: list[str], loaded: list[Bank],
     jobs = max(1, jobs or os.cpu_count() or 1)
     pool = _pool(jobs, context) if jobs > 1 and len(inputs) >= IN_PROCESS_BELOW else None
     _init(context)
-    counts: Counter = Counter()
+    counts: Counter[str] = Counter()
     running: dict[str, analysis.Running] = {}
     hashes, trusted, attempts, mtimes = array("q"), array("b"), array("q"), array("d")
     hint_ids: dict[str, int] = {"": 0}
     pending, pending_points, mismatched = 0, 0.0, 0
+    fix: dict[str, float]
     mark = time.perf_counter()
     book_path, notes_path, spool_path = stage / "gradebook.csv", stage / "notes.csv", stage / "store"
     try:
@@ -661,7 +665,7 @@ def _grade_into(stage: Path, out: Path, inputs: list[str], loaded: list[Bank],
     dup = _duplicates(inputs, hashes, trusted, attempts, mtimes)
     if dup:
         fix = _settle_duplicates(dup, inputs, stage, counts, running, hint_ids)
-        pending -= fix["pending"]
+        pending -= int(fix["pending"])
         pending_points -= fix["pending_points"]
     timings["duplicates"] = time.perf_counter() - mark
     counts_sorted = dict(sorted(counts.items()))
@@ -706,8 +710,8 @@ def _dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
-def _duplicates(inputs: list[str], hashes: array, trusted: array, attempts: array,
-                mtimes: array) -> dict[str, Any]:
+def _duplicates(inputs: list[str], hashes: array[int], trusted: array[int], attempts: array[int],
+                mtimes: array[float]) -> dict[str, Any]:
     """Files of one student and one quiz: which one counts, which are superseded.
 
     The rule: a file whose identity comes from where it was collected (folder or LMS
@@ -744,7 +748,7 @@ def _duplicates(inputs: list[str], hashes: array, trusted: array, attempts: arra
     return {"rows": rows, "superseded": superseded, "kept": kept} if superseded else {}
 
 
-def _settle_duplicates(dup: dict[str, Any], inputs: list[str], stage: Path, counts: Counter,
+def _settle_duplicates(dup: dict[str, Any], inputs: list[str], stage: Path, counts: Counter[str],
                        running: dict[str, analysis.Running], hint_ids: dict[str, int]
                        ) -> dict[str, float]:
     """Mark superseded files, take them out of the sums and written.json, note both sides,
@@ -825,7 +829,7 @@ def _move_into_place(stage: Path, out: Path, produced: list[str]) -> None:
                 target.unlink(missing_ok=True)
 
 
-def _written_parts(row: Row, quiz: dict) -> tuple[dict[str, str], dict[str, str]]:
+def _written_parts(row: Row, quiz: Key) -> tuple[dict[str, str], dict[str, str]]:
     outcomes, ids = {}, {}
     for q in quiz["written"]:
         j = q["n"] - 1
@@ -834,7 +838,7 @@ def _written_parts(row: Row, quiz: dict) -> tuple[dict[str, str], dict[str, str]
     return outcomes, ids
 
 
-def _table_row(row: Row, keys: dict[str, dict], infos: dict[str, dict],
+def _table_row(row: Row, keys: dict[str, Key], infos: dict[str, Key],
                settled: written.Settled | None) -> dict[str, str]:
     key = keys.get(row.quiz)
     out = {
@@ -858,7 +862,7 @@ def _table_row(row: Row, keys: dict[str, dict], infos: dict[str, dict],
     return out
 
 
-def _note_rows(row: Row, keys: dict[str, dict], settled: written.Settled | None) -> list[list[str]]:
+def _note_rows(row: Row, keys: dict[str, Key], settled: written.Settled | None) -> list[list[str]]:
     """Why a question or a file scored as it did: the detail the gradebook has no room for."""
     out = [[row.submission, "", note] for note in row.notes]
     key = keys.get(row.quiz)

@@ -77,17 +77,17 @@ class _UniqueKeyLoader(yaml.SafeLoader):
     """
 
     def compose_node(self, parent: Any, index: Any) -> Any:
-        event = self.peek_event()
+        event: Any = self.peek_event()  # type: ignore[no-untyped-call]
+        mark: Any = getattr(event, "start_mark", None)
         if isinstance(event, yaml.AliasEvent):
             raise yaml.composer.ComposerError(
                 None, None, f"alias *{event.anchor} is not allowed in a bank (write the value "
-                "out)", event.start_mark)
+                "out)", mark)
         tag = getattr(event, "tag", None)
         if tag not in (None, "!") and isinstance(event, (
                 yaml.ScalarEvent, yaml.SequenceStartEvent, yaml.MappingStartEvent)):
             raise yaml.composer.ComposerError(
-                None, None, f"tag {tag} is not allowed in a bank (write a plain value)",
-                event.start_mark)
+                None, None, f"tag {tag} is not allowed in a bank (write a plain value)", mark)
         return super().compose_node(parent, index)
 
 

@@ -263,7 +263,7 @@ def scores_header(q: dict, anonymous: bool) -> list[str]:
 def scores_csv(sheet: Sheet, anonymous: bool) -> str:
     """The sheet's answers as rows to fill; merged scores of the same text filled in already."""
     q = sheet.question
-    rows: list[list[object]] = [scores_header(q, anonymous)]
+    rows: list[list[object]] = [list(scores_header(q, anonymous))]
     for e in sheet.entries:
         marks = e.record["criteria"] if e.record else {}
         rows.append([e.who, q["id"], *(wording.points(marks[c["criterion"]]) if c[
