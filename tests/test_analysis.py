@@ -106,7 +106,8 @@ def test_analyse_writes_items_summary_and_plots_without_warnings(tmp_path: Path)
         zip(CREDITS, _choices(CREDITS), strict=True))]}
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # a missing glyph or a bad layout would fail here
-        items, summary, plots = analysis.analyse(tmp_path, {"t": KEY}, graded, {"graded": 7})
+        items, summary, plots = analysis.analyse(tmp_path, analysis.running_of({"t": KEY}, graded),
+                                                 {"graded": 7})
     with open(items, encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
     assert [r["question"] for r in rows] == ["t-q1", "t-q2", "t-q3", "t-q4"]
@@ -127,5 +128,85 @@ def test_non_ascii_question_ids_do_not_reach_the_plot_fonts(tmp_path: Path) -> N
         zip(CREDITS, _choices(CREDITS), strict=True))]}
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        _, _, plots = analysis.analyse(tmp_path, {"中台": key}, graded, {"graded": 7})
+        _, _, plots = analysis.analyse(tmp_path, analysis.running_of({"中台": key}, graded),
+                                       {"graded": 7})
     assert len(plots) == 3
+
+
+def _running(credits: np.ndarray, choices: list) -> analysis.Running:
+    running = analysis.Running(KEY)
+    for row, picked in zip(credits, choices, strict=True):
+        running.add(list(row), picked)
+    return running
+
+
+@settings(max_examples=60, deadline=None)
+@given(arrays(np.float64, st.tuples(st.integers(2, 40), st.just(4)),
+              elements=st.sampled_from([0.0, 0.5, 1.0])))
+def test_running_sums_give_the_textbook_statistics(credits: np.ndarray) -> None:
+    """Item analysis from sums kept while grading equals the statistics over the full table."""
+    choices = _choices(credits)
+    running = _running(credits, choices)
+    order = np.lexsort((np.arange(len(credits)), credits.sum(axis=1)))
+    want = analysis.items(KEY, credits, choices, order)
+    got = running.items()
+    for w, g in zip(want, got, strict=True):
+        for field in ("difficulty", "point_biserial", "choices", "n"):
+            if isinstance(w[field], float):
+                assert g[field] == pytest.approx(w[field], abs=2e-4), field
+            else:
+                assert g[field] == w[field], field
+    dichotomous = bool(np.isin(credits, (0.0, 1.0)).all())
+    assert running.dichotomous() == dichotomous
+    want_rel = analysis.reliability(credits, dichotomous)
+    got_rel = running.reliability()
+    assert got_rel["method"] == want_rel["method"]
+    assert (got_rel["value"] is None) == (want_rel["value"] is None)
+    if want_rel["value"] is not None:
+        assert got_rel["value"] == pytest.approx(want_rel["value"], abs=2e-4)
+    want_sum, got_sum = analysis.summarize(KEY, credits, dichotomous), running.summary()
+    for field in ("graded", "mean", "sd", "min", "median", "max"):
+        if want_sum[field] is None:
+            assert got_sum[field] is None
+        else:
+            assert got_sum[field] == pytest.approx(want_sum[field], abs=2e-4), field
+
+
+def test_upper_lower_index_shares_tied_boundary_scores() -> None:
+    """With no tie across the 27% boundary the index is the textbook one; a tie is shared."""
+    running = _running(CREDITS, _choices(CREDITS))
+    order = np.lexsort((np.arange(len(CREDITS)), CREDITS.sum(axis=1)))
+    want = [r["discrimination"] for r in analysis.items(KEY, CREDITS, _choices(CREDITS), order)]
+    # totals 4,3,2,1,1,0,3: the 2 lowest are 0 and one of the two 1s, the 2 highest 4 and a 3
+    lower = (CREDITS[5] + (CREDITS[3] + CREDITS[4]) / 2) / 2
+    upper = (CREDITS[0] + (CREDITS[1] + CREDITS[6]) / 2) / 2
+    got = [r["discrimination"] for r in running.items()]
+    assert got == pytest.approx(list(upper - lower), abs=1e-4)
+    assert got != want  # the textbook's file-order tie-break picks one of the tied students
+
+
+def test_taking_a_submission_out_restores_the_sums() -> None:
+    running = _running(CREDITS[:5], _choices(CREDITS[:5]))
+    extra = _choices(CREDITS[5:6])[0]
+    running.add(list(CREDITS[5]), extra)
+    running.add(list(CREDITS[5]), extra, sign=-1)
+    alone = _running(CREDITS[:5], _choices(CREDITS[:5]))
+    assert running.items() == alone.items() and running.summary() == alone.summary()
+
+
+@settings(max_examples=40, deadline=None)
+@given(arrays(np.float64, st.tuples(st.integers(1, 30), st.just(4)),
+              elements=st.sampled_from([0.0, 1 / 3, 0.5, 1.0])))
+def test_adding_a_chunk_at_once_equals_adding_row_by_row(credits: np.ndarray) -> None:
+    choices = _choices(credits)
+    one_by_one = _running(credits, choices)
+    at_once = analysis.Running(KEY)
+    at_once.add_many([list(row) for row in credits], choices)
+    assert at_once.n == one_by_one.n and at_once.partial == one_by_one.partial
+    assert at_once.choices == one_by_one.choices
+    assert sorted(at_once.by_total) == sorted(one_by_one.by_total)
+    for total, (count, fractions) in at_once.by_total.items():
+        assert count == one_by_one.by_total[total][0]
+        assert fractions == pytest.approx(one_by_one.by_total[total][1])
+    assert at_once.products == pytest.approx(one_by_one.products)
+    assert at_once.sums == pytest.approx(one_by_one.sums)

@@ -297,10 +297,68 @@ def test_identity_from_folders_and_lms_file_names(
     assert {r["status"] for r in result.rows} == {"graded"}
 
 
-def test_identity_cell_wins_over_file_name(tmp_path: Path, sample: bank.Bank, template: dict) -> None:
+def test_file_name_wins_over_identity_cell_and_the_claim_is_reported(
+    tmp_path: Path, sample: bank.Bank, template: dict
+) -> None:
     path = submit(tmp_path / "smith_12345_67890_q.ipynb", template, RIGHT, "s42", "Zoe")
-    (row,) = grade([path], tmp_path / "out", sample).rows
-    assert (row["student"], row["name"]) == ("s42", "Zoe")
+    result = grade([path], tmp_path / "out", sample)
+    (row,) = result.rows
+    assert (row["student"], row["name"], row["status"]) == ("12345", "smith", "graded")
+    assert row["identity"] == "file name; the notebook says s42" and result.mismatched == 1
+    assert "the identity cell says student_id 's42'" in (tmp_path / "out" / "notes.csv").read_text()
+
+
+def test_a_student_cannot_grade_as_another_nbgrader(
+    tmp_path: Path, sample: bank.Bank, template: dict
+) -> None:
+    """Review S1 (MAL-imp-nbgrader): mallory's notebook claims alice, and is newer."""
+    subs = tmp_path / "submitted"
+    submit(subs / "alice" / "sample" / "sample.ipynb", template, RIGHT, "alice", "Alice",
+           mtime=1_000)
+    submit(subs / "mallory" / "sample" / "sample.ipynb", template, WRONG, "alice", "Alice",
+           mtime=2_000)
+    result = grade([subs], tmp_path / "out", sample)
+    got = {r["student"]: (r["status"], r["score"], r["identity"]) for r in result.rows}
+    assert got == {"alice": ("graded", "8", "folder"),
+                   "mallory": ("graded", "0", "folder; the notebook says alice")}
+    assert result.mismatched == 1 and result.counts == {"graded": 2}
+    page = (tmp_path / "out" / "feedback" / "alice-sample.md").read_text(encoding="utf-8")
+    assert "Score: 8 / 8" in page  # alice's own answers, not mallory's
+
+
+def test_a_student_cannot_grade_as_another_canvas(
+    tmp_path: Path, sample: bank.Bank, template: dict
+) -> None:
+    """Review S1 (MAL-imp-canvas): a newer Canvas file of mallory claims alice's id 12345."""
+    subs = tmp_path / "canvas"
+    submit(subs / "alice_12345_67890_sample.ipynb", template, RIGHT, "12345", mtime=1_000)
+    submit(subs / "mallory_99999_11111_sample.ipynb", template, WRONG, "12345", mtime=2_000)
+    result = grade([subs], tmp_path / "out", sample)
+    got = {r["student"]: (r["status"], r["score"]) for r in result.rows}
+    assert got == {"12345": ("graded", "8"), "99999": ("graded", "0")}
+
+
+def test_duplicates_follow_the_stated_rule(tmp_path: Path, sample: bank.Bank, template: dict) -> None:
+    """Latest Canvas attempt over newest file; a trusted file over one that only claims the id;
+    every file stays in the gradebook with its status."""
+    subs = tmp_path / "subs"
+    # a later Canvas attachment id counts even when its file is older on disk
+    submit(subs / "ann_7_200_sample.ipynb", template, RIGHT, "7", mtime=1_000)
+    submit(subs / "ann_7_100_sample.ipynb", template, WRONG, "7", mtime=5_000)
+    # a loose file whose cell claims 7 is newest of all, yet only claims the identity
+    submit(subs / "loose.ipynb", template, WRONG, "7", mtime=9_000)
+    result = grade([subs], tmp_path / "out", sample)
+    rows = rows_by_file(result)
+    assert {n: r["status"] for n, r in rows.items()} == {
+        "ann_7_200_sample.ipynb": "graded", "ann_7_100_sample.ipynb": "duplicate submission",
+        "loose.ipynb": "duplicate submission"}
+    assert rows["ann_7_200_sample.ipynb"]["score"] == "8"
+    assert rows["loose.ipynb"]["score"] == "" and rows["loose.ipynb"]["identity"] == "identity cell"
+    notes = (tmp_path / "out" / "notes.csv").read_text()
+    assert "superseded by" in notes and "newest of 3 submissions" in notes
+    summary = json.loads((tmp_path / "out" / "summary.json").read_text())
+    assert summary["quizzes"]["sample"]["graded"] == 1  # the superseded are out of the analysis
+    assert summary["quizzes"]["sample"]["mean"] == 8.0
 
 
 def test_quiz_comes_from_metadata_then_option_then_single_bank(

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 _UNSAFE = re.compile(r"[^\w.-]+")
@@ -115,13 +116,32 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _PLAIN_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
 
 
+_QUOTED_FORMULA = re.compile(r"'+[=+\-@\t\r]")
+_RISKY = frozenset("=+-@\t\r'")  # first characters spreadsheet_safe may change
+
+
 def spreadsheet_safe(value: object) -> object:
-    """``value`` as a CSV cell that Excel and LibreOffice show as text, never run as a formula."""
-    if not isinstance(value, str) or not value.startswith(_FORMULA_START):
+    """``value`` as a CSV cell that Excel and LibreOffice show as text, never run as a formula.
+
+    A text that already starts with quotes before a formula character gets one more,
+    so :func:`from_spreadsheet` gives back exactly what was written.
+    """
+    if not isinstance(value, str):
         return value
-    if _PLAIN_NUMBER.fullmatch(value):
-        return value
-    return "'" + value
+    if value.startswith(_FORMULA_START):
+        return value if _PLAIN_NUMBER.fullmatch(value) else "'" + value
+    if value.startswith("'") and _QUOTED_FORMULA.match(value):
+        return "'" + value
+    return value
+
+
+def from_spreadsheet(cell: str) -> str:
+    """A cell of a CSV the project wrote (or a spreadsheet saved back) as the text it stands for.
+
+    Undoes :func:`spreadsheet_safe`: ``'=SUM(1)`` reads as ``=SUM(1)``. A spreadsheet that
+    saves the cell back drops the quote itself, and ``=SUM(1)`` reads as it stands.
+    """
+    return cell[1:] if _QUOTED_FORMULA.match(cell) else cell
 
 
 def csv_text(rows: Iterable[Iterable[object]], *, lineterminator: str = "\n") -> str:
@@ -131,5 +151,77 @@ def csv_text(rows: Iterable[Iterable[object]], *, lineterminator: str = "\n") ->
 
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator=lineterminator)
-    writer.writerows([spreadsheet_safe(cell) for cell in row] for row in rows)
+    safe = spreadsheet_safe
+    writer.writerows([safe(c) if c.__class__ is str and c[:1] in _RISKY else c for c in row]
+                     for row in rows)  # the test first: most cells are plain, and this runs per cell
     return buffer.getvalue()
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def printable(text: str) -> str:
+    """Text safe to print to a terminal: control characters (escape sequences that could
+    clear the screen or retitle the window) and undecodable bytes shown as escapes."""
+    return _CONTROL.sub(lambda m: repr(m[0])[1:-1], text) if _CONTROL.search(text) else text
+
+
+def shown_path(path: str) -> str:
+    """A file path as text that can be written as UTF-8 (undecodable bytes as escapes)."""
+    try:
+        path.encode("utf-8")
+        return path
+    except UnicodeEncodeError:
+        return path.encode("utf-8", "surrogateescape" if _only_escapes(path) else
+                           "backslashreplace").decode("utf-8", "backslashreplace")
+
+
+def _only_escapes(path: str) -> bool:
+    return all(not 0xD800 <= ord(c) <= 0xDFFF or 0xDC80 <= ord(c) <= 0xDCFF for c in path)
+
+
+def out_folder(path: Path | str) -> Path:
+    """An output folder made if needed, or one line saying why it cannot be."""
+    from casebook.errors import CasebookError
+
+    path = Path(path)
+    if path.exists() and not path.is_dir():
+        raise CasebookError(f"{path}: is a file, not a folder (give a folder for --out)")
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise CasebookError(f"{path}: cannot make this folder ({exc.strerror or exc})") from None
+    return path
+
+
+LOCK = ".casebook.lock"
+
+
+@contextlib.contextmanager
+def folder_lock(folder: Path | str, command: str) -> Iterator[None]:
+    """Hold an exclusive lock on an output folder while ``command`` writes into it.
+
+    ``grade`` and ``merge`` both take it, so two runs into one folder never interleave:
+    the second stops at once with one line naming the first. The lock is ``flock`` on
+    ``.casebook.lock`` in the folder: the kernel releases it when its holder ends, even
+    by SIGKILL, so a crash never leaves a stale lock behind.
+    """
+    import fcntl
+
+    from casebook.errors import CasebookError
+
+    folder = Path(folder)
+    path = folder / LOCK
+    fd = os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(fd, 200, 0).decode("utf-8", "replace").strip() or "another run"
+            raise CasebookError(f"{folder}: in use by {holder}; wait for it to finish, then run "
+                                "again") from None
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"casebook {command} (process {os.getpid()})\n".encode(), 0)
+        yield
+    finally:
+        os.close(fd)  # closing the descriptor releases the lock

@@ -49,8 +49,9 @@ def read_csv(path: Path, what: str) -> tuple[list[str], list[dict[str, str]]]:
         reader = csv.DictReader(io.StringIO(text, newline=""))
         header = [(h or "").strip() for h in reader.fieldnames or []]
         reader.fieldnames = header
-        rows = [{k: (v or "").strip() if isinstance(v, str) else "" for k, v in row.items()}
-                for row in reader]
+        # fileio.from_spreadsheet: a cell casebook wrote formula-safe ('@x) reads as it was (@x)
+        rows = [{k: fileio.from_spreadsheet((v or "").strip()) if isinstance(v, str) else ""
+                 for k, v in row.items()} for row in reader]
     except csv.Error as exc:
         raise CasebookError(f"{path}: not a readable CSV ({exc})") from None
     return header, rows

@@ -13,14 +13,18 @@ import argparse
 import importlib
 import sys
 from collections.abc import Callable
+from pathlib import Path
 
 from casebook import __version__
 from casebook.errors import CasebookError
+from casebook.fileio import printable
 
 Handler = Callable[[argparse.Namespace], int]
 
 # Modules that add sub-commands, in the order ``--help`` lists them.
 COMMAND_MODULES = ("edition", "quiz", "report", "lms")
+# Commands whose --out names a file (or a file name without extension), not a folder.
+OUT_IS_FILE = ("export-grades", "handout")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -43,15 +47,39 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 2
     try:
+        check_out(args.command, getattr(args, "out", None))
         return handler(args)
     except CasebookError as exc:
-        print(f"casebook {args.command}: {exc}", file=sys.stderr)
+        print(f"casebook {args.command}: {printable(str(exc))}", file=sys.stderr)
         return 2
+    except OSError as exc:  # a full disk, a read-only folder: the environment, not a bug
+        where = exc.filename2 or exc.filename
+        where = f"{printable(str(where))}: " if where else ""
+        print(f"casebook {args.command}: {where}{exc.strerror or exc}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print(f"casebook {args.command}: interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:
         return 0
+
+
+def check_out(command: str, out: str | None) -> None:
+    """An --out that cannot be used is one line before any work: a file where a folder is
+    meant (or the reverse), or a path through a file."""
+    if not out:
+        return
+    path = Path(out)
+    wants_file = command in OUT_IS_FILE
+    for parent in path.parents:
+        if parent.exists():
+            if not parent.is_dir():
+                raise CasebookError(f"{out}: {parent} is not a folder")
+            break
+    if wants_file and path.is_dir():
+        raise CasebookError(f"{out}: is a folder (--out names the file to write)")
+    if not wants_file and path.exists() and not path.is_dir():
+        raise CasebookError(f"{out}: is a file, not a folder (--out names a folder)")
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from casebook import edition, paths
 from casebook.errors import CasebookError
+from casebook.fileio import printable
 from casebook.quiz import bank
 
 
@@ -42,7 +43,7 @@ def _export_grades(args: argparse.Namespace) -> int:
                                lms_roster=Path(args.lms_roster) if args.lms_roster else None,
                                out_of=args.out_of)
     for line in grades.problems:
-        print(line)
+        print(printable(line))  # names and file names come from students and the LMS
     written = len(grades.rows)
     graded = len(grades.students) - grades.blank
     extra = f"; {grades.not_in_roster} gradebook row(s) not exported (above)" if grades.not_in_roster else ""

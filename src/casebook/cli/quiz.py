@@ -8,6 +8,7 @@ from pathlib import Path
 
 from casebook import edition, paths
 from casebook.errors import CasebookError
+from casebook.fileio import printable
 from casebook.quiz import bank
 
 
@@ -40,7 +41,17 @@ def _solutions(args: argparse.Namespace) -> int:
 
 def _summary(result) -> str:
     statuses = ", ".join(f"{n} {s}" for s, n in result.counts.items()) or "no files"
-    return f"{len(result.rows)} file(s) into {result.out_dir}: {statuses} ({result.seconds:.2f} s)"
+    return f"{result.files} file(s) into {result.out_dir}: {statuses} ({result.seconds:.2f} s)"
+
+
+def identity_line(result) -> str:
+    """The run summary's word on notebooks that name another student than where they came from."""
+    n = result.mismatched
+    if not n:
+        return ""
+    return (f"{_count(n)} submission{'' if n == 1 else 's'} name{'s' if n == 1 else ''} another "
+            "student in the identity cell than the folder or file name it came from: graded "
+            "under the folder or file name (see the identity column of gradebook.csv)")
 
 
 def _count(value: float) -> str:
@@ -76,8 +87,9 @@ def _grade(args: argparse.Namespace) -> int:
                                  reveal=not args.no_reveal, jobs=args.jobs, root=root,
                                  feedback=args.feedback)
     print(f"graded {_summary(result)}")
-    if pending_line(result):
-        print(pending_line(result))
+    for line in (identity_line(result), pending_line(result)):
+        if line:
+            print(line)
     if args.strict and not result.all_graded:
         print("some files were not graded (see status in gradebook.csv)", file=sys.stderr)
         return 1
@@ -90,8 +102,9 @@ def _demo(args: argparse.Namespace) -> int:
     result = demo.run(Path(args.out), students=args.students, seed=args.seed,
                       banks=_banks_unselected(args), quiz=args.quiz, jobs=args.jobs)
     print(f"demo class of {args.students} in {args.out}; graded {_summary(result)}")
-    if pending_line(result):
-        print(pending_line(result))
+    for line in (identity_line(result), pending_line(result)):
+        if line:
+            print(line)
     return 0
 
 
@@ -121,7 +134,7 @@ def _merge(args: argparse.Namespace) -> int:
     result = merge.merge([Path(f) for f in args.scores], Path(args.graded), dry_run=args.dry_run)
     if not result.ok:
         for problem in result.problems:
-            print(problem, file=sys.stderr)
+            print(printable(problem), file=sys.stderr)
         n = len(result.problems)
         print(f"casebook merge: nothing merged: {n} problem{'' if n == 1 else 's'} to fix first",
               file=sys.stderr)

@@ -7,13 +7,19 @@ the upper-lower discrimination index (top and bottom 27% of total scores),
 option choice counts, and KR-20 or Cronbach's alpha for the quiz. Written
 with numpy directly: the formulas are a few lines each and this avoids
 pulling a statistics stack into the course's dependencies.
+
+Grading keeps no submission in memory: :class:`Running` holds sums instead
+(per item the sum of credits, the matrix of sums of products of credits,
+per total score the count and the sum of each item's credit fraction, and
+per option the count of choices). Every statistic above is a function of
+those sums, so they are exact, not estimates; :func:`items`,
+:func:`reliability` and :func:`summarize` are the same statistics over a
+full students × items table, the textbook form the tests hold the sums to.
 """
 
 from __future__ import annotations
 
-import csv
 import html
-import io
 import json
 import math
 import os
@@ -113,48 +119,219 @@ def summarize(key: dict, credits: np.ndarray, dichotomous: bool) -> dict[str, An
     }
 
 
+class Running:
+    """Sums over one quiz's graded submissions, enough for every statistic of the analysis.
+
+    Memory is k² + (distinct totals) × k numbers however many students there are.
+    ``add`` with ``sign=-1`` takes a submission out again (a duplicate found at the end).
+    Totals are keyed rounded to 9 decimals, so float noise does not split a score.
+    """
+
+    def __init__(self, key: dict) -> None:
+        self.key = key
+        self.auto = [j for j, q in enumerate(key["questions"]) if not q.get("manual")]
+        k = len(self.auto)
+        self.points = np.array([key["questions"][j]["points"] for j in self.auto], dtype=float)
+        self.n = 0
+        self.sums = np.zeros(k)
+        self.products = np.zeros((k, k))
+        self.by_total: dict[float, list] = {}  # total -> [count, sum of fractions per item]
+        self.choices: list[dict[str, int]] = [{} for _ in range(k)]
+        self.partial = 0  # submissions with a credit other than none or full
+
+    def add(self, credits: list[float], choices: list[list[str]], sign: int = 1) -> None:
+        c = np.array([credits[j] for j in self.auto], dtype=float)
+        self.n += sign
+        self.sums += sign * c
+        self.products += sign * np.outer(c, c)
+        fractions = c / self.points if c.size else c
+        total = round(float(c.sum()), 9) + 0.0
+        entry = self.by_total.setdefault(total, [0, np.zeros(c.size)])
+        entry[0] += sign
+        entry[1] = entry[1] + sign * fractions
+        if entry[0] == 0:
+            del self.by_total[total]
+        if not np.isin(fractions, (0.0, 1.0)).all():
+            self.partial += sign
+        for j, counts in zip(self.auto, self.choices, strict=True):
+            for label in choices[j]:
+                counts[label] = counts.get(label, 0) + sign
+                if not counts[label]:
+                    del counts[label]
+
+    def add_many(self, credits: list[list[float]], choices: list[list[list[str]]]) -> None:
+        """Add several submissions at once (a worker's chunk): one matrix product, not one per row."""
+        if not credits:
+            return
+        c = np.array([[row[j] for j in self.auto] for row in credits], dtype=float).reshape(
+            len(credits), len(self.auto))
+        self.n += len(credits)
+        self.sums += c.sum(axis=0)
+        self.products += c.T @ c
+        fractions = c / self.points if self.auto else c
+        totals = np.round(c.sum(axis=1), 9) + 0.0
+        values, inverse = np.unique(totals, return_inverse=True)
+        counts = np.bincount(inverse, minlength=len(values))
+        sums = np.zeros((len(values), len(self.auto)))
+        np.add.at(sums, inverse, fractions)
+        for value, count, fraction_sum in zip(values.tolist(), counts.tolist(), sums, strict=True):
+            entry = self.by_total.setdefault(value, [0, np.zeros(len(self.auto))])
+            entry[0] += count
+            entry[1] = entry[1] + fraction_sum
+        self.partial += int((~np.isin(fractions, (0.0, 1.0))).any(axis=1).sum())
+        for j, counter in zip(self.auto, self.choices, strict=True):
+            for picked in choices:
+                for label in picked[j]:
+                    counter[label] = counter.get(label, 0) + 1
+
+    def merge(self, other: Running) -> None:
+        """Add another accumulator of the same quiz (a worker's chunk)."""
+        self.n += other.n
+        self.sums += other.sums
+        self.products += other.products
+        for total, (count, fractions) in other.by_total.items():
+            entry = self.by_total.setdefault(total, [0, np.zeros(self.sums.size)])
+            entry[0] += count
+            entry[1] = entry[1] + fractions
+        self.partial += other.partial
+        for mine, theirs in zip(self.choices, other.choices, strict=True):
+            for label, count in theirs.items():
+                mine[label] = mine.get(label, 0) + count
+
+    def analysed_key(self) -> dict:
+        return {**self.key, "questions": [self.key["questions"][j] for j in self.auto]}
+
+    def dichotomous(self) -> bool:
+        return self.partial == 0 and len(set(self.points.tolist())) == 1
+
+    def _variances(self) -> tuple[np.ndarray, np.ndarray, float]:
+        """Population variances of the items, their covariances with the total, the total's."""
+        n = self.n
+        mean = self.sums / n
+        cov = self.products / n - np.outer(mean, mean)
+        return np.diag(cov).copy(), cov.sum(axis=1), float(cov.sum())
+
+    def reliability(self) -> dict[str, Any]:
+        method = "KR-20" if self.dichotomous() else "Cronbach's alpha"
+        k = self.sums.size
+        if self.n < 2 or k < 2:
+            return {"method": method, "value": None}
+        item_var, _, total_var = self._variances()
+        if total_var < 1e-12:
+            return {"method": method, "value": None}
+        return {"method": method, "value": _num(k / (k - 1) * (1 - item_var.sum() / total_var))}
+
+    def _group_means(self, size: int, top: bool) -> np.ndarray:
+        """Mean credit fraction per item of the ``size`` lowest (or highest) totals.
+
+        Students tied on the boundary score count in proportion (each tied student
+        contributes the share of the group left), so the index does not depend on
+        file names or the order files were read in.
+        """
+        left = float(size)
+        got = np.zeros(self.sums.size)
+        for total in sorted(self.by_total, reverse=top):
+            count, fractions = self.by_total[total]
+            take = min(left, count)
+            got += fractions * (take / count)
+            left -= take
+            if left <= 0:
+                break
+        return got / size
+
+    def items(self) -> list[dict[str, Any]]:
+        key = self.analysed_key()
+        n = self.n
+        rows = []
+        if n:
+            item_var, cov_total, total_var = self._variances()
+            group = max(1, int(round(GROUP * n)))
+            upper, lower = self._group_means(group, True), self._group_means(group, False)
+        for j, q in enumerate(key["questions"]):
+            counts = self.choices[j]
+            known = [k for k in q["options"] if k in counts] + (["true", "false"] if q[
+                "type"] == "true_false" else [])
+            labels = [k for k in known if k in counts] + sorted(k for k in counts if k not in known)
+            pbis = None
+            if n >= 2:
+                # the item against the total without it: cov(c, T - c) / (sd(c) sd(T - c))
+                rest_var = total_var - 2 * cov_total[j] + item_var[j]
+                cov = cov_total[j] - item_var[j]
+                if item_var[j] >= 1e-12 and rest_var >= 1e-12:
+                    pbis = cov / math.sqrt(item_var[j] * rest_var)
+            rows.append({
+                "quiz": key["quiz"],
+                "question": q["id"],
+                "type": q["type"],
+                "points": _num(q["points"]),
+                "n": n,
+                "difficulty": _num(self.sums[j] / self.points[j] / n) if n else None,
+                "point_biserial": _num(pbis),
+                "discrimination": _num(upper[j] - lower[j]) if n >= 2 else None,
+                "choices": "; ".join(f"{label}={counts[label]}" for label in labels),
+                "_counts": {label: counts[label] for label in labels},
+            })
+        return rows
+
+    def totals(self) -> tuple[np.ndarray, np.ndarray]:
+        """The distinct total scores, ascending, and how many submissions have each."""
+        values = sorted(self.by_total)
+        return (np.array(values, dtype=float),
+                np.array([self.by_total[v][0] for v in values], dtype=float))
+
+    def summary(self) -> dict[str, Any]:
+        key = self.key
+        n = self.n
+        values, counts = self.totals()
+        mean = float(self.sums.sum() / n) if n else None
+        _, _, total_var = self._variances() if n else (None, None, 0.0)
+        median = None
+        if n:  # the middle of the sorted totals (the mean of the two middle ones for even n)
+            cum = np.cumsum(counts)
+            lo = values[np.searchsorted(cum, (n - 1) // 2 + 1)]
+            hi = values[np.searchsorted(cum, n // 2 + 1)]
+            median = (float(lo) + float(hi)) / 2
+        return {
+            "title": key["title"],
+            "version": key["version"],
+            "questions": len(self.auto),
+            "max_score": _num(key["max_score"]),
+            "graded": n,
+            "mean": _num(mean) if n else None,
+            "sd": _num(math.sqrt(max(0.0, total_var) * n / (n - 1))) if n > 1 else None,
+            "min": _num(float(values[0])) if n else None,
+            "median": _num(median) if n else None,
+            "max": _num(float(values[-1])) if n else None,
+            "reliability": self.reliability(),
+        }
+
+
 ITEM_COLUMNS = ["quiz", "question", "type", "points", "n", "difficulty", "point_biserial",
                 "discrimination", "choices"]
 
 
-def analyse(out_dir: Path, keys: dict[str, dict], graded: dict[str, list[tuple]],
-            statuses: dict[str, int], plots: bool = True) -> tuple[Path, Path, list[Path]]:
-    """items.csv, summary.json and the plots for every quiz with graded submissions.
-
-    ``graded`` maps quiz id to (submission, credits, choices) tuples.
-    """
+def analyse(out_dir: Path, running: dict[str, Running], statuses: dict[str, int],
+            plots: bool = True) -> tuple[Path, Path, list[Path]]:
+    """items.csv, summary.json and the plots for every quiz with graded submissions."""
     out_dir = Path(out_dir)
-    all_items: list[dict] = []
+    table: list[list[object]] = [list(ITEM_COLUMNS)]
     summary: dict[str, Any] = {"statuses": dict(sorted(statuses.items())),
                                "inputs": sum(statuses.values()), "quizzes": {}}
     drawn: list[Path] = []
-    for quiz in sorted(graded):
-        key, entries = keys[quiz], sorted(graded[quiz], key=lambda e: e[0])
+    all_items: list[dict[str, Any]] = []
+    for quiz in sorted(running):
+        sums = running[quiz]
         # Written questions are scored by hand later: they have no credit to analyse here.
-        auto = [j for j, q in enumerate(key["questions"]) if not q.get("manual")]
-        key = {**key, "questions": [key["questions"][j] for j in auto]}
-        k = len(auto)
-        credits = np.array([[e[1][j] for j in auto] for e in entries], dtype=float).reshape(
-            len(entries), k)
-        choices = [[e[2][j] for j in auto] for e in entries]
-        if k == 0:
+        if not sums.n or not sums.auto:
             continue
-        totals = credits.sum(axis=1)
-        order = np.lexsort((np.arange(len(entries)), totals))  # stable: ties by submission
-        rows = items(key, credits, choices, order)
-        pts = np.array([q["points"] for q in key["questions"]])
-        dichotomous = bool(np.isin(credits / pts, (0.0, 1.0)).all()) and len(set(pts)) == 1
-        summary["quizzes"][quiz] = summarize(key, credits, dichotomous)
+        rows = sums.items()
         all_items.extend(rows)
-        if plots and entries:
-            drawn.extend(draw(out_dir / "plots", key, totals, rows))
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, ITEM_COLUMNS, extrasaction="ignore", lineterminator="\n")
-    writer.writeheader()
-    for row in all_items:
-        writer.writerow({c: "" if row[c] is None else row[c] for c in ITEM_COLUMNS})
+        summary["quizzes"][quiz] = sums.summary()
+        table.extend([("" if row[c] is None else row[c]) for c in ITEM_COLUMNS] for row in rows)
+        if plots:
+            drawn.extend(draw(out_dir / "plots", sums.analysed_key(), *sums.totals(), rows))
     items_path, summary_path = out_dir / "items.csv", out_dir / "summary.json"
-    fileio.write_text(items_path, buffer.getvalue())
+    fileio.write_text(items_path, fileio.csv_text(table))
     fileio.write_text(summary_path, json.dumps(summary, indent=1, sort_keys=True,
                                                ensure_ascii=False) + "\n")
     fileio.write_text(out_dir / PAGE, page(summary, all_items, [p.relative_to(out_dir) for p in drawn]))
@@ -236,6 +413,16 @@ def page(summary: dict, rows: list[dict], plots: list[Path]) -> str:
     return "".join(parts)
 
 
+def running_of(keys: dict[str, dict], graded: dict[str, list[tuple]]) -> dict[str, Running]:
+    """Running sums of (submission, credits, choices) tuples per quiz, in submission order."""
+    out = {}
+    for quiz, entries in graded.items():
+        out[quiz] = Running(keys[quiz])
+        for _, credits, choices in sorted(entries, key=lambda e: e[0]):
+            out[quiz].add(credits, choices)
+    return out
+
+
 def _ascii(text: str) -> str:
     """Plot labels in ASCII: the default fonts have no CJK glyphs, and missing glyphs warn."""
     return text.encode("ascii", "replace").decode("ascii")
@@ -249,8 +436,12 @@ def _save(fig: Any, path: Path) -> Path:
     return path
 
 
-def draw(folder: Path, key: dict, totals: np.ndarray, rows: list[dict]) -> list[Path]:
+def draw(folder: Path, key: dict, totals: np.ndarray, counts: np.ndarray,
+         rows: list[dict]) -> list[Path]:
     """Score histogram, difficulty against discrimination, and choices per question.
+
+    ``totals`` are the distinct total scores and ``counts`` how many submissions have
+    each: the histogram is drawn from that summary, not from one value per student.
 
     Uses matplotlib's object API (Figure, no pyplot): no global backend state,
     nothing opened on screen, and safe inside a Jupyter kernel.
@@ -267,11 +458,11 @@ def draw(folder: Path, key: dict, totals: np.ndarray, rows: list[dict]) -> list[
     ax = fig.add_subplot()
     top = math.ceil(max(key["max_score"], float(totals.max()) if totals.size else 0.0, 1.0))
     step = max(1, math.ceil(top / 30))  # one bar per point, at most about 30 bars
-    ax.hist(totals, bins=np.arange(0, top + step + 1e-9, step) - step / 2, color="#4c72b0",
-            edgecolor="white")
+    ax.hist(totals, bins=np.arange(0, top + step + 1e-9, step) - step / 2, weights=counts,
+            color="#4c72b0", edgecolor="white")
     ax.set_xlabel("score")
     ax.set_ylabel("submissions")
-    ax.set_title(f"{name}: scores (n={totals.size})")
+    ax.set_title(f"{name}: scores (n={int(counts.sum())})")
     out.append(_save(fig, folder / f"{quiz}-scores.png"))
 
     fig = Figure(figsize=(6, 4.5))

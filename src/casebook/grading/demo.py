@@ -335,8 +335,7 @@ def make_class(out: Path, *, students: int, seed: int = 0, banks: list[Bank]) ->
     """Write the release, a roster and every student's submission; return the submissions folder."""
     out = Path(out)
     people = roster(students, seed)
-    fileio.write_text(out / "roster.csv", "student_id,name\n" + "".join(
-        f"{sid},{name}\n" for sid, name in people))
+    fileio.write_text(out / "roster.csv", fileio.csv_text([("student_id", "name"), *people]))
     notebooks.release(banks, out / "release")
     folder = out / "submissions"
     plan = _damage_plan(students, seed)
@@ -403,7 +402,8 @@ def fill_scores(path: Path, graded: Path, *, seed: int = 0, share: float = 1.0) 
     quizzes = written.load_store(graded)["quizzes"].values()
     rubrics = {q["id"]: q["rubric"] for quiz in quizzes for q in quiz["written"]}
     text = Path(path).read_text(encoding="utf-8-sig")
-    table = list(csv.reader(io.StringIO(text, newline="")))
+    table = [[fileio.from_spreadsheet(c) for c in row]  # read as a spreadsheet shows it
+             for row in csv.reader(io.StringIO(text, newline=""))]
     header, rows = table[0], table[1:]
     filled = 0
     for row in rows:
@@ -422,9 +422,7 @@ def fill_scores(path: Path, graded: Path, *, seed: int = 0, share: float = 1.0) 
         if rng.random() < 0.4:
             row[header.index("comment")] = rng.choice(COMMENTS)
         filled += 1
-    buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\r\n").writerows([header, *rows])
-    fileio.write_text(Path(path), "\ufeff" + buffer.getvalue())
+    fileio.write_text(Path(path), "\ufeff" + fileio.csv_text([header, *rows], lineterminator="\r\n"))
     return filled
 
 

@@ -20,13 +20,17 @@ import warnings
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import PurePath
-from typing import Any
+from typing import Any, NamedTuple
 
 from casebook.quiz import layout
 from casebook.quiz.layout import END_NOTE, WRITTEN_PLACEHOLDER
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_CELL = 200_000  # characters of one answer cell worth parsing
+# The largest integer an answer may hold: 64 bits (19 decimal digits). Larger literals are
+# "not a plain value": no quiz asks for one, and Python cannot turn an integer of more than
+# 4,300 digits into text, nor one of more than 309 digits into a float.
+MAX_INT_BITS = 64
 
 # Status words of the gradebook (README lists them for instructors).
 GRADED = "graded"
@@ -37,6 +41,16 @@ UNKNOWN_QUIZ = "unknown quiz"
 NO_ANSWERS = "no answers found"
 DUPLICATE = "duplicate submission"
 UNREADABLE_FILE = "unreadable file"
+NOT_REGULAR = "not a regular file"  # a symbolic link, FIFO, device or socket: never opened
+NOT_GRADABLE = "could not be graded"  # anything unforeseen in one file; notes.csv says what
+
+# Where a submission's student id came from (the gradebook's identity column). The first
+# two are vouched for by whoever collected the files, so they win over the notebook's cell.
+FROM_FOLDER = "folder"  # nbgrader's submitted/<student>/<assignment>/
+FROM_FILE_NAME = "file name"  # a Canvas or Moodle download name
+FROM_CELL = "identity cell"
+FROM_PATH = "path"  # nothing named the student: the file's path stands in
+TRUSTED = (FROM_FOLDER, FROM_FILE_NAME)
 OTHER_QUIZ = "skipped: another quiz"  # grade --quiz ID: a notebook of a quiz not asked for
 
 NEWER_FORMAT = "newer notebook format"  # made by a newer casebook than this one
@@ -46,7 +60,8 @@ _TEXT_CELLS = ("markdown", "raw", "heading")
 _WRITTEN_HEADING = layout.WRITTEN_HEADING
 _PROMPT_HEADING = layout.PROMPT_HEADING
 
-_CANVAS = re.compile(r"^(?P<name>[^_]+?)(?:_LATE)?_(?P<id>\d+)_\d+_.+$", re.IGNORECASE)
+_CANVAS = re.compile(r"^(?P<name>[^_]+?)(?:_LATE)?_(?P<id>\d+)_(?P<attempt>\d+)_.+$",
+                     re.IGNORECASE)
 _MOODLE = re.compile(r"^(?P<name>.+?)_(?P<id>\d+)_assignsubmission_\w+", re.IGNORECASE)
 
 
@@ -73,6 +88,46 @@ class Answer:
     value: Any = None
     error: str = ""
     notes: list[str] = field(default_factory=list)
+
+
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
+def clean_text(text: str) -> str:
+    """Text safe to write as UTF-8: lone surrogates (legal in JSON and Python escapes, never
+    in UTF-8) become U+FFFD, so one student's text cannot stop a file being written."""
+    return _SURROGATE.sub("\ufffd", text) if _SURROGATE.search(text) else text
+
+
+def _bounded(value: Any) -> tuple[Any, str]:
+    """The value with clean strings, or an error when it holds an integer beyond MAX_INT_BITS."""
+    if isinstance(value, str):
+        return clean_text(value), ""
+    if isinstance(value, bool) or value is None or isinstance(value, float):
+        return value, ""
+    if isinstance(value, int):
+        if value.bit_length() > MAX_INT_BITS:
+            return None, f"not a plain value (an integer of more than {MAX_INT_BITS} bits)"
+        return value, ""
+    if isinstance(value, (list, tuple, set, frozenset)):
+        items = []
+        for item in value:
+            got, error = _bounded(item)
+            if error:
+                return None, error
+            items.append(got)
+        return (items if isinstance(value, list) else tuple(items) if isinstance(value, tuple)
+                else type(value)(items)), ""
+    if isinstance(value, dict):
+        out = {}
+        for key, item in value.items():
+            k, error = _bounded(key)
+            v, error2 = _bounded(item) if not error else (None, error)
+            if error or error2:
+                return None, error or error2
+            out[k] = v
+        return out, ""
+    return value, ""
 
 
 class Rejected(Exception):
@@ -110,6 +165,7 @@ def load(data: bytes) -> Parsed:
             source = "".join(s for s in source if isinstance(s, str))
         if not isinstance(source, str):
             source = ""
+        source = clean_text(source)
         meta = cell.get("metadata")
         cells.append(Cell(kind, source, meta if isinstance(meta, dict) else {}))
     meta = nb.get("metadata")
@@ -117,14 +173,17 @@ def load(data: bytes) -> Parsed:
     casebook = casebook if isinstance(casebook, dict) else {}
     quiz = casebook.get("quiz")
     version = casebook.get("version")
-    return Parsed(quiz if isinstance(quiz, str) else None,
-                  version if isinstance(version, str) else None, cells,
+    return Parsed(clean_text(quiz) if isinstance(quiz, str) else None,
+                  clean_text(version) if isinstance(version, str) else None, cells,
                   layout.format_problem(casebook.get("format")))
 
 
 def _meta(cell: Cell) -> dict[str, Any]:
     value = cell.meta.get(layout.NAMESPACE)
     return value if isinstance(value, dict) else {}
+
+
+_INVISIBLE = "\ufeff\u200b\u200c\u200d\u2060"
 
 
 @lru_cache(maxsize=8192)
@@ -137,6 +196,7 @@ def assignments(source: str) -> tuple[tuple[str, Any, str], ...] | str:
     """
     if len(source) > MAX_CELL:
         return f"answer cell too long ({len(source)} characters)"
+    source = source.lstrip(_INVISIBLE)  # a BOM or zero-width space pasted before the answer
     simple = _simple(source)
     return simple if simple is not None else parse(source)
 
@@ -157,7 +217,10 @@ def parse(source: str) -> tuple[tuple[str, Any, str], ...] | str:
         if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(
                 node.targets[0], ast.Name):
             name, value_node = node.targets[0].id, node.value
-        elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and node.value:
+        elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and (
+                node.value and isinstance(node.annotation, (ast.Name, ast.Constant))):
+            # ``q01: str = "b"``; an annotation that is an expression (a call) would run
+            # if the notebook were executed, so it is code like any other
             name, value_node = node.target.id, node.value
         elif isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant):
             continue  # a stray string or number on its own line does nothing
@@ -199,7 +262,7 @@ def _simple(source: str) -> tuple[tuple[str, Any, str], ...] | None:
         if match is None or keyword.iskeyword(match[1]):
             return None
         value = match[2] if match[2] is not None else match[3]
-        out.append((match[1], value, ""))
+        out.append((match[1], value, ""))  # the source is clean already (load)
     return tuple(out)
 
 
@@ -212,7 +275,10 @@ def _literal(node: ast.expr) -> tuple[Any, str]:
         return None, "not a plain value (complex number)"
     if isinstance(value, bytes):
         return None, "not a plain value (bytes)"
-    return value, ""
+    try:
+        return _bounded(value)  # "\ud800" escapes survive literal_eval; huge ints too
+    except RecursionError:
+        return None, "not a plain value (nested too deeply)"
 
 
 def _mentions(source: str, names: set[str]) -> bool:
@@ -231,7 +297,8 @@ def answers(parsed: Parsed, questions: list[dict[str, Any]]) -> tuple[dict[str, 
     tagged: dict[str, list[Cell]] = {}
     for cell in parsed.cells:
         meta = _meta(cell)
-        if meta.get("role") == layout.ANSWER and meta.get("question") in by_id and (
+        qid = meta.get("question")
+        if meta.get("role") == layout.ANSWER and isinstance(qid, str) and qid in by_id and (
                 cell.kind == "code" or by_id[meta["question"]].get("manual")):
             tagged.setdefault(meta["question"], []).append(cell)
     out: dict[str, Answer] = {}
@@ -379,8 +446,38 @@ def _assigns_name(source: str, name: str) -> bool:
     return re.search(rf"(?m)^\s*{re.escape(name)}\s*[:=]", source) is not None
 
 
-def identity(parsed: Parsed, path: str) -> tuple[str, str, str]:
-    """(student id, name, where it came from): identity cell, then folders, then file name."""
+class Identity(NamedTuple):
+    student: str
+    name: str
+    source: str  # FROM_FOLDER, FROM_FILE_NAME, FROM_CELL or FROM_PATH ("" when nothing)
+    claimed: str = ""  # the id the identity cell gives when it differs from a trusted one
+    attempt: int = -1  # a Canvas attachment id (later uploads have higher ids), else -1
+
+
+def identity(parsed: Parsed, path: str) -> Identity:
+    """Whose submission this is. Where the file came from wins over what it says.
+
+    nbgrader's ``submitted/<student>/`` folder and an LMS download name are made by the
+    system that collected the file, so they are trusted; the identity cell is typed by
+    the student. When both give an id and they differ, the submission is graded under
+    the trusted one and the claimed id is kept to be reported. Only without a trusted
+    id does the cell decide (then the name-only cell, then nothing).
+    """
+    sid, name = _cell_identity(parsed)
+    path_id, path_name, attempt = from_path(path)
+    if path_id:
+        source = FROM_FOLDER if _nbgrader_id(path) else FROM_FILE_NAME
+        if sid and sid != path_id:
+            return Identity(path_id, path_name, source, sid, attempt)
+        return Identity(path_id, path_name or name, source, "", attempt)
+    if sid:
+        return Identity(sid, name, FROM_CELL)
+    if name:
+        return Identity(name, name, FROM_CELL)
+    return Identity("", "", "")
+
+
+def _cell_identity(parsed: Parsed) -> tuple[str, str]:
     sid = name = ""
     cells = [c for c in parsed.cells if c.kind == "code" and _meta(c).get("role") == layout.IDENTITY]
     if not cells:
@@ -398,28 +495,29 @@ def identity(parsed: Parsed, path: str) -> tuple[str, str, str]:
                 sid = text
             else:
                 name = text
-    if sid:
-        return sid, name, "identity cell"
-    layout_id, layout_name = from_path(path)
-    if layout_id:
-        return layout_id, name or layout_name, "file location"
-    if name:
-        return name, name, "identity cell (name only)"
-    return "", "", ""
+    return sid, name
 
 
-def from_path(path: str) -> tuple[str, str]:
-    """Student id and name from nbgrader's folders or an LMS download's file name."""
+def _nbgrader_id(path: str) -> str:
     parts = PurePath(path).parts
     if "submitted" in parts:
         at = len(parts) - 1 - parts[::-1].index("submitted")
         if len(parts) - at >= 4:  # submitted/<student>/<assignment>/<file>
-            return parts[at + 1], ""
+            return parts[at + 1]
+    return ""
+
+
+def from_path(path: str) -> tuple[str, str, int]:
+    """Student id, name and attempt from nbgrader's folders or an LMS download's file name."""
+    nbgrader = _nbgrader_id(path)
+    if nbgrader:
+        return nbgrader, "", -1
+    parts = PurePath(path).parts
     for part in parts[-1:-3:-1]:  # the file, then its folder (Moodle zips nest one level)
         match = _MOODLE.match(part)
         if match:
-            return match["id"], match["name"].strip()
+            return match["id"], match["name"].strip(), -1
         match = _CANVAS.match(part)
         if match:
-            return match["id"], match["name"].strip()
-    return "", ""
+            return match["id"], match["name"].strip(), int(match["attempt"][:18])
+    return "", "", -1

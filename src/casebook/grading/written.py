@@ -107,10 +107,15 @@ def level_label(criterion: dict, points: float) -> str:
     return (below[-1] if below else above[0])["label"]
 
 
+_SCORE = re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)")
+
+
 def _number(text: str) -> float | None:
     cleaned = text.strip().replace(" ", "")
     if cleaned.count(",") == 1 and "." not in cleaned:
         cleaned = cleaned.replace(",", ".")  # a spreadsheet's decimal comma
+    if not _SCORE.fullmatch(cleaned):
+        return None  # "1_0", "１", "1e1", "nan": Python's float() reads them, a grader did not mean them
     try:
         value = float(cleaned)
     except ValueError:

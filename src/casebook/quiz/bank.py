@@ -65,13 +65,46 @@ class _Head(BaseModel):
 
 
 class _UniqueKeyLoader(yaml.SafeLoader):
-    """PyYAML keeps the last of two equal keys silently; a bank author wants to know."""
+    """YAML as a bank needs it, and no more, so a bank cannot exhaust memory or crash a command.
+
+    - Two equal keys are an error (PyYAML keeps the last silently; an author wants to know).
+    - Aliases (``*name``) are refused: a few lines of nested aliases expand to billions of
+      items (the "billion laughs") as soon as anything walks the answer.
+    - Explicit tags (``!!int``, ``!!python/...``, ``!custom``) are refused: a bank is plain
+      text, numbers, lists and mappings.
+    - Dates are not resolved (``2020-13-45`` stays text, not an invalid date).
+    - A mapping key must be a plain value (``? [a, b]`` is an error, not a crash).
+    """
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        event: Any = self.peek_event()  # type: ignore[no-untyped-call]
+        mark: Any = getattr(event, "start_mark", None)
+        if isinstance(event, yaml.AliasEvent):
+            raise yaml.composer.ComposerError(
+                None, None, f"alias *{event.anchor} is not allowed in a bank (write the value "
+                "out)", mark)
+        tag = getattr(event, "tag", None)
+        if tag not in (None, "!") and isinstance(event, (
+                yaml.ScalarEvent, yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+            raise yaml.composer.ComposerError(
+                None, None, f"tag {tag} is not allowed in a bank (write a plain value)", mark)
+        return super().compose_node(parent, index)
+
+
+_UniqueKeyLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
 
 
 def _construct_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode,
                        deep: bool = False) -> dict[Any, Any]:
     seen: set[Any] = set()
     for key_node, _ in node.value:
+        if not isinstance(key_node, yaml.ScalarNode):
+            raise yaml.constructor.ConstructorError(
+                None, None, "a mapping key must be a plain value, not a list or mapping",
+                key_node.start_mark)
         key = loader.construct_object(key_node, deep=True)
         if key in seen:
             raise yaml.constructor.ConstructorError(
@@ -119,8 +152,13 @@ def discover(root: Path | None = None, extra: list[Path] | tuple[Path, ...] = ()
     return found
 
 
+MAX_BANK_BYTES = 5 * 1024 * 1024  # the course's banks are about 30 KB; prompts go into every page
+
+
 def _read_yaml(path: Path, shown: str) -> tuple[Any, str | None]:
     try:
+        if path.stat().st_size > MAX_BANK_BYTES:
+            return None, f"{shown}: larger than {MAX_BANK_BYTES // 1024 // 1024} MB: not a bank"
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         return None, f"{shown}: cannot read ({exc.strerror or exc})"
@@ -130,9 +168,15 @@ def _read_yaml(path: Path, shown: str) -> tuple[Any, str | None]:
         return yaml.load(text, Loader=_UniqueKeyLoader), None  # noqa: S506 (safe loader subclass)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
+        context = getattr(exc, "context_mark", None)
         line = f":{mark.line + 1}" if mark is not None else ""
         problem = getattr(exc, "problem", None) or "not valid YAML"
+        if context is not None and mark is not None and context.line != mark.line:
+            problem += f" (in what starts on line {context.line + 1})"  # an unclosed quote
         return None, f"{shown}{line}: invalid YAML: {problem}"
+    except (ValueError, TypeError, KeyError, OverflowError, RecursionError, MemoryError) as exc:
+        # a value PyYAML cannot build (none is expected with the loader above): still one line
+        return None, f"{shown}: invalid YAML: {type(exc).__name__}: {str(exc)[:200]}"
 
 
 def _bank_problems(path: Path, shown: str, paras: dict[str, edition.Paragraph]) -> tuple[

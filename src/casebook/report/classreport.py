@@ -107,7 +107,8 @@ def _gradebook(graded: Path) -> list[dict[str, str]]:
     if not path.is_file():
         raise CasebookError(f"{graded}: no gradebook.csv (run casebook grade first)")
     text = fileio.read_user_text(path, "gradebook")
-    return list(csv.DictReader(io.StringIO(text)))
+    return [{k: fileio.from_spreadsheet(v) if isinstance(v, str) else v for k, v in r.items()}
+            for r in csv.DictReader(io.StringIO(text, newline=""))]  # cells as grade wrote them
 
 
 def _objective_texts(root: Path, chapter: str) -> dict[str, str]:

@@ -23,6 +23,12 @@ replaced (never added to), the gradebook's written columns and totals are
 recomputed, and the feedback of the students concerned is rendered again
 with each criterion's points, its rubric level and the comment. Every file
 is replaced atomically; merging the same CSV twice changes nothing more.
+A sheet with a header and no rows (a quiz not graded this time) is skipped,
+so ``casebook merge review/*-scores.csv`` works. Cells the review sheet
+neutralised for spreadsheets (``'=...``) read back as written. ``merge``
+holds the graded folder's lock (``fileio.folder_lock``, as ``grade`` does),
+and reads the merged scores only once it has it, so merges run at the same
+time never lose each other's scores: the second stops with one line.
 """
 
 from __future__ import annotations
@@ -91,7 +97,8 @@ def _read(path: Path) -> tuple[list[str], list[list[str]]]:
     first = text.split("\n", 1)[0]
     delimiter = max(",;\t", key=first.count)  # spreadsheets in some locales save with ';'
     try:
-        table = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+        table = [[fileio.from_spreadsheet(c) for c in row]
+                 for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
     except csv.Error as exc:
         raise CasebookError(f"{path}: not a readable CSV ({exc})") from None
     if not table or not any(c.strip() for c in table[0]):
@@ -132,6 +139,8 @@ def _check_file(path: Path, header: list[str], table: list[list[str]], ctx: _Con
         out.append(f"{path}: row 1: no question column")
     if out:
         return [], out, 0
+    if not any(any(c.strip() for c in row) for row in table):
+        return [], [], 0  # a sheet with no answers (a quiz not graded this time): nothing to do
     id_col = ids[0]
     col = {h: i for i, h in enumerate(header)}
 
@@ -161,6 +170,10 @@ def _check_file(path: Path, header: list[str], table: list[list[str]], ctx: _Con
         where = f"{path}: row {number}"
         if not any(c.strip() for c in row):
             continue  # a blank line
+        if len(row) > len(header) and any(c.strip() for c in row[len(header):]):
+            out.append(f"{where}: {len(row)} cells but the header has {len(header)} (a comma in a "
+                       "cell that is not quoted?)")
+            continue
         who, qid = cell(row, id_col), cell(row, "question")
         entry = ctx.questions.get(qid)
         marks_given = entry and any(cell(row, c["criterion"]) for c in entry[1]["rubric"])
@@ -236,8 +249,14 @@ def merge(files: list[Path], graded: Path, *, dry_run: bool = False) -> Result:
     if not files:
         raise CasebookError("no scores CSV to merge: name the filled *-scores.csv files")
     graded = Path(graded)
+    written.load_store(graded)  # one line when it is not a graded folder, before the lock
+    with fileio.folder_lock(graded, "merge"):  # grade and other merges wait their turn
+        return _merge(files, graded, dry_run)
+
+
+def _merge(files: list[Path], graded: Path, dry_run: bool) -> Result:
     ctx = _context(graded)
-    scores = written.load_scores(graded)
+    scores = written.load_scores(graded)  # read under the lock: no other merge's scores lost
     gradebook_path = graded / "gradebook.csv"
     header, book = _read_gradebook(gradebook_path)
     records, problems, skipped = check([Path(f) for f in files], ctx)
@@ -295,12 +314,14 @@ def _read_gradebook(path: Path) -> tuple[list[str], list[dict[str, str]]]:
         raise CasebookError(f"{path}: cannot read the gradebook ({exc.strerror or exc})") from None
     reader = csv.DictReader(io.StringIO(text, newline=""))
     header = list(reader.fieldnames or [])
+    rows = [{k: fileio.from_spreadsheet(v) if isinstance(v, str) else v for k, v in r.items()}
+            for r in reader]
     missing = [c for c in ("submission", "student", "quiz", "status", *written.COLUMNS)
                if c not in header]
     if missing:
         raise CasebookError(f"{path}: no column {', '.join(missing)}: grade again with this "
                             "version of casebook, then merge")
-    return header, list(reader)
+    return header, rows
 
 
 def _gradebook(header: list[str], book: list[dict[str, str]], ctx: _Context,
@@ -315,8 +336,4 @@ def _gradebook(header: list[str], book: list[dict[str, str]], ctx: _Context,
         line.update(written.columns(stored["auto"], quiz["max_score"], quiz["manual_points"],
                                     done))
         line.update(done.cells)
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, header, restval="", lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(book)
-    return buffer.getvalue()
+    return fileio.csv_text([header, *([line.get(c, "") for c in header] for line in book)])

@@ -264,15 +264,14 @@ def scores_header(q: dict, anonymous: bool) -> list[str]:
 def scores_csv(sheet: Sheet, anonymous: bool) -> str:
     """The sheet's answers as rows to fill; merged scores of the same text filled in already."""
     q = sheet.question
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(scores_header(q, anonymous))
+    rows: list[list[object]] = [list(scores_header(q, anonymous))]
     for e in sheet.entries:
         marks = e.record["criteria"] if e.record else {}
-        writer.writerow([e.who, q["id"], *(wording.points(marks[c["criterion"]]) if c[
+        rows.append([e.who, q["id"], *(wording.points(marks[c["criterion"]]) if c[
             "criterion"] in marks else "" for c in q["rubric"]),
             e.record.get("comment", "") if e.record else "", e.answer_id])
-    return "\ufeff" + buffer.getvalue()  # the BOM makes Excel read UTF-8 (Chinese comments)
+    text = fileio.csv_text(rows, lineterminator="\r\n")  # formula-safe: ids, comments
+    return "\ufeff" + text  # the BOM makes Excel read UTF-8 (Chinese comments)
 
 
 def _unmerged(path: Path, new_text: str, sheet: Sheet, student_of: dict[str, str]) -> str:
@@ -291,7 +290,8 @@ def _unmerged(path: Path, new_text: str, sheet: Sheet, student_of: dict[str, str
     if old_text == new_text.lstrip("\ufeff"):
         return ""
     try:
-        old = list(csv.reader(io.StringIO(old_text, newline="")))
+        old = [[fileio.from_spreadsheet(c) for c in row]
+               for row in csv.reader(io.StringIO(old_text, newline=""))]
     except csv.Error:
         return "it is not a readable CSV"
     if not old:
