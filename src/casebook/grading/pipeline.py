@@ -73,7 +73,7 @@ R = TypeVar("R")
 CHUNK = 128
 # Outputs a grading run makes (and replaces as a whole); others in --out are left alone
 # (merge's written_scores.json, review's key to the anonymous codes).
-OUTPUT_FILES = ("gradebook.csv", "notes.csv", written.STORE, "items.csv", "summary.json")
+OUTPUT_FILES = ("gradebook.csv", "notes.csv", written.STORE, "items.csv", "summary.json", analysis.PAGE)
 OUTPUT_FOLDERS = ("feedback", "plots")
 _STAGING = ".staging-"
 
@@ -698,7 +698,7 @@ def _grade_into(stage: Path, out: Path, inputs: list[str], loaded: list[Bank],
         items, summary, drawn = analysis.analyse(stage, running, counts_sorted, plots=plots)
         result.items, result.summary = out / items.name, out / summary.name
         result.plots = [out / "plots" / p.name for p in drawn]
-        produced += ["items.csv", "summary.json"] + (["plots"] if drawn else [])
+        produced += ["items.csv", "summary.json", analysis.PAGE] + (["plots"] if drawn else [])
         timings["item analysis"] = time.perf_counter() - mark
     _move_into_place(stage, out, produced)
     result.seconds = time.perf_counter() - started
