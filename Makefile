@@ -15,7 +15,7 @@ help:
 	@echo "make book          set up, then build the HTML book into _build/html"
 	@echo "make student-book  the same without the instructor part, into _build/student/html"
 	@echo "make public-book   the book for open hosting, without the article's text, into _build/public/html"
-	@echo "make test          set up, then type-check and run every test (including a -W book build)"
+	@echo "make test          set up, then type-check, lint and run every test (including a -W book build)"
 	@echo "make test-fast     the tests without book builds, browsers, kernels or subprocesses"
 	@echo "make bench         grading and build benchmarks (prints figures)"
 
@@ -54,7 +54,7 @@ student-book: setup
 public-book: setup
 	$(BIN)/casebook public-book
 
-test: setup typecheck
+test: setup typecheck lint
 	$(BIN)/python -m pytest -q
 
 # The inner loop: no book build, browser, kernel or subprocess (tests marked slow).
@@ -66,6 +66,7 @@ typecheck: setup
 
 lint: setup
 	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
 
 bench: setup
 	$(BIN)/python benchmarks/bench.py

@@ -66,6 +66,7 @@ def _say(text: str) -> None:
 
 # --- the machine --------------------------------------------------------------------------------
 
+
 def machine() -> dict[str, Any]:
     model = platform.processor() or platform.machine()
     try:
@@ -82,9 +83,14 @@ def machine() -> dict[str, Any]:
                 memory = int(line.split()[1]) / 1024 / 1024
     except OSError:
         pass
-    return {"cpu": model, "cores": os.cpu_count() or 1, "memory_gib": round(memory, 1),
-            "python": platform.python_version(), "system": f"{platform.system()} {platform.release()}",
-            "load": [round(x, 2) for x in os.getloadavg()]}
+    return {
+        "cpu": model,
+        "cores": os.cpu_count() or 1,
+        "memory_gib": round(memory, 1),
+        "python": platform.python_version(),
+        "system": f"{platform.system()} {platform.release()}",
+        "load": [round(x, 2) for x in os.getloadavg()],
+    }
 
 
 def _busy_seconds() -> float | None:
@@ -107,6 +113,7 @@ def _own_seconds() -> float:
 
 
 # --- the class ----------------------------------------------------------------------------------
+
 
 def _bank_hash(bank_path: Path) -> str:
     from casebook.grading import demo
@@ -141,6 +148,7 @@ def ensure_class(out: Path, bank_path: Path, quiz: str, students: int, seed: int
 
 # --- grading ------------------------------------------------------------------------------------
 
+
 def _grade_child(argv: list[str]) -> int:
     """In a fresh process: grade the first N students' folders; print one JSON line of figures."""
     spec = json.loads(argv[0])
@@ -149,12 +157,13 @@ def _grade_child(argv: list[str]) -> int:
 
     folder = Path(spec["submissions"])
     names = sorted(e.name for e in os.scandir(folder) if e.is_dir())
-    given = [folder] if spec["n"] >= len(names) else [folder / n for n in names[:spec["n"]]]
+    given = [folder] if spec["n"] >= len(names) else [folder / n for n in names[: spec["n"]]]
     del names
     _reset_peak_rss()  # the listing above, and memory inherited through exec, are not grading's
     before = _own_seconds()
-    result = grading.grade_paths(given, Path(spec["out"]), banks=[Path(spec["bank"])], quiz=spec["quiz"],
-                                 jobs=spec["jobs"])
+    result = grading.grade_paths(
+        given, Path(spec["out"]), banks=[Path(spec["bank"])], quiz=spec["quiz"], jobs=spec["jobs"]
+    )
     figures = {
         # CPU seconds of the grading process and its workers: what the run cost, which other
         # programs on the machine change far less than the wall time
@@ -199,16 +208,29 @@ def grade(submissions: Path, out: Path, bank_path: Path, quiz: str, n: int, jobs
     """Grade the first n students in a fresh process into an emptied folder (no file to skip)."""
     shutil.rmtree(out, ignore_errors=True)
     os.sync()  # the last run's gigabyte of feedback is flushed and freed before the clock starts
-    spec = {"submissions": str(submissions), "out": str(out), "bank": str(bank_path), "quiz": quiz,
-            "n": n, "jobs": jobs}
+    spec = {
+        "submissions": str(submissions),
+        "out": str(out),
+        "bank": str(bank_path),
+        "quiz": quiz,
+        "n": n,
+        "jobs": jobs,
+    }
     busy, own, start = _busy_seconds(), _own_seconds(), time.perf_counter()
-    run = subprocess.run([sys.executable, __file__, "--grade-child", json.dumps(spec)],
-                         capture_output=True, text=True, cwd=paths.project_root())
+    run = subprocess.run(
+        [sys.executable, __file__, "--grade-child", json.dumps(spec)],
+        capture_output=True,
+        text=True,
+        cwd=paths.project_root(),
+    )
     wall = time.perf_counter() - start
     after = _busy_seconds()
     # Cores kept busy by other programs meanwhile: the figures are only as good as this is small.
-    others = (max(0.0, (after - busy) - (_own_seconds() - own)) / wall
-              if busy is not None and after is not None else None)
+    others = (
+        max(0.0, (after - busy) - (_own_seconds() - own)) / wall
+        if busy is not None and after is not None
+        else None
+    )
     if run.returncode != 0:
         raise RuntimeError(f"grading {n} failed:\n{run.stderr[-3000:]}")
     figures = json.loads(run.stdout.strip().splitlines()[-1])
@@ -220,13 +242,17 @@ def grade(submissions: Path, out: Path, bank_path: Path, quiz: str, n: int, jobs
 
 # --- the floor and execute-based grading ----------------------------------------------------------
 
+
 def sample_notebooks(gradebook: Path, size: int) -> list[Path]:
     """Every k-th graded submission of the batch, so the sample spreads over abilities."""
     import csv
 
     with open(gradebook, encoding="utf-8", newline="") as handle:
-        graded = [fileio.from_spreadsheet(row["submission"]) for row in csv.DictReader(handle)
-                  if row["status"] == "graded"]
+        graded = [
+            fileio.from_spreadsheet(row["submission"])
+            for row in csv.DictReader(handle)
+            if row["status"] == "graded"
+        ]
     if not graded or size < 1:
         return []
     step = max(1, len(graded) // size)
@@ -236,6 +262,7 @@ def sample_notebooks(gradebook: Path, size: int) -> list[Path]:
 
 def floor_seconds(notebooks: list[Path], rounds: int = 20) -> float:
     """Per notebook: read the file, json.loads, ast.parse + literal_eval of each code answer cell."""
+
     def once(path: Path) -> int:
         nb = json.loads(path.read_bytes())
         found = 0
@@ -270,13 +297,18 @@ def execute_nbclient(notebooks: list[Path], workdir: Path) -> float:
     start = time.perf_counter()
     for path in notebooks:
         nb = nbformat.read(path, as_version=4)
-        NotebookClient(nb, timeout=KERNEL_TIMEOUT, kernel_name="python3",
-                       extra_arguments=["--IPKernelApp.log_level=ERROR"],  # no TCP warning per kernel
-                       resources={"metadata": {"path": str(workdir)}}).execute()
+        NotebookClient(
+            nb,
+            timeout=KERNEL_TIMEOUT,
+            kernel_name="python3",
+            extra_arguments=["--IPKernelApp.log_level=ERROR"],  # no TCP warning per kernel
+            resources={"metadata": {"path": str(workdir)}},
+        ).execute()
     return (time.perf_counter() - start) / len(notebooks)
 
 
 # --- nbgrader -----------------------------------------------------------------------------------
+
 
 def nbgrader_env(venv: Path) -> tuple[Path | None, str]:
     """The bench-only environment with nbgrader, made once; (nbgrader executable, why not)."""
@@ -286,9 +318,19 @@ def nbgrader_env(venv: Path) -> tuple[Path | None, str]:
         return exe, ready.read_text().strip()
     _say(f"making the bench-only environment {venv} (pip install nbgrader ipykernel; once)...")
     shutil.rmtree(venv, ignore_errors=True)
-    steps = [[sys.executable, "-m", "venv", str(venv)],
-             [str(venv / "bin" / "python"), "-m", "pip", "install", "-q", "--disable-pip-version-check",
-              "nbgrader", "ipykernel"]]
+    steps = [
+        [sys.executable, "-m", "venv", str(venv)],
+        [
+            str(venv / "bin" / "python"),
+            "-m",
+            "pip",
+            "install",
+            "-q",
+            "--disable-pip-version-check",
+            "nbgrader",
+            "ipykernel",
+        ],
+    ]
     for step in steps:
         try:
             run = subprocess.run(step, capture_output=True, text=True, timeout=900)
@@ -312,8 +354,10 @@ TEST_SOURCE: dict[str, Callable[[Any, str], str] | None] = {
     "numeric": lambda key, var: f"assert abs(float({var}) - {key.value!r}) <= {key.tolerance!r}",
     "ordering": lambda key, var: f"assert list({var}) == {list(key)!r}",
     "matching": lambda key, var: f"assert dict({var}) == {dict(key)!r}",
-    "short_text": lambda key, var: (f"assert str({var}).strip(' 。.“”\"').lower() in "
-                                    f"{sorted({form.strip().lower() for form in key.accept})!r}"),
+    "short_text": lambda key, var: (
+        f"assert str({var}).strip(' 。.“”\"').lower() in "
+        f"{sorted({form.strip().lower() for form in key.accept})!r}"
+    ),
     "written": None,
 }
 
@@ -339,20 +383,56 @@ def nbgrader_source(bank_obj) -> dict:
         var = variable(index)
         cells.append(v4.new_markdown_cell(q.prompt))
         if q.manual:  # a Markdown answer cell scored by hand, as in casebook's notebooks
-            cells.append(v4.new_markdown_cell("(your answer)", metadata={"nbgrader": {
-                "grade": True, "solution": True, "locked": False, "points": q.points,
-                "grade_id": f"{var}-answer", "schema_version": 3}}))
+            cells.append(
+                v4.new_markdown_cell(
+                    "(your answer)",
+                    metadata={
+                        "nbgrader": {
+                            "grade": True,
+                            "solution": True,
+                            "locked": False,
+                            "points": q.points,
+                            "grade_id": f"{var}-answer",
+                            "schema_version": 3,
+                        }
+                    },
+                )
+            )
             continue
-        cells.append(v4.new_code_cell(
-            f"### BEGIN SOLUTION\n{var} = {wording.answer_literal(q)}\n### END SOLUTION",
-            metadata={"nbgrader": {"grade": False, "solution": True, "locked": False,
-                                   "grade_id": f"{var}-answer", "schema_version": 3}}))
-        cells.append(v4.new_code_cell(test_source(q, var), metadata={"nbgrader": {
-            "grade": True, "solution": False, "locked": True, "points": q.points,
-            "grade_id": f"{var}-test", "schema_version": 3}}))
+        cells.append(
+            v4.new_code_cell(
+                f"### BEGIN SOLUTION\n{var} = {wording.answer_literal(q)}\n### END SOLUTION",
+                metadata={
+                    "nbgrader": {
+                        "grade": False,
+                        "solution": True,
+                        "locked": False,
+                        "grade_id": f"{var}-answer",
+                        "schema_version": 3,
+                    }
+                },
+            )
+        )
+        cells.append(
+            v4.new_code_cell(
+                test_source(q, var),
+                metadata={
+                    "nbgrader": {
+                        "grade": True,
+                        "solution": False,
+                        "locked": True,
+                        "points": q.points,
+                        "grade_id": f"{var}-test",
+                        "schema_version": 3,
+                    }
+                },
+            )
+        )
     nb = v4.new_notebook(cells=cells)
-    nb.metadata = {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
-                   "language_info": {"name": "python"}}
+    nb.metadata = {
+        "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
+        "language_info": {"name": "python"},
+    }
     nbformat.validate(nb)
     return nb
 
@@ -370,8 +450,13 @@ def run_nbgrader(exe: Path, course: Path, bank_obj, notebooks: list[Path]) -> di
     nbformat.write(nbgrader_source(bank_obj), source)
     env = {**os.environ, "PATH": f"{exe.parent}{os.pathsep}{os.environ.get('PATH', '')}"}
     env.pop("VIRTUAL_ENV", None)
-    made = subprocess.run([str(exe), "generate_assignment", name, "--force", f"--course-dir={course}"],
-                          capture_output=True, text=True, env=env, cwd=course)
+    made = subprocess.run(
+        [str(exe), "generate_assignment", name, "--force", f"--course-dir={course}"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=course,
+    )
     if made.returncode != 0:
         return {"error": "generate_assignment failed: " + made.stderr.strip()[-300:]}
     release = nbformat.read(course / "release" / name / f"{name}.ipynb", as_version=4)
@@ -396,8 +481,13 @@ def run_nbgrader(exe: Path, course: Path, bank_obj, notebooks: list[Path]) -> di
         nbformat.write(nb, target)
         (target.parent / "timestamp.txt").write_text("2026-01-05 10:00:00.000000 UTC\n")
     start = time.perf_counter()
-    graded = subprocess.run([str(exe), "autograde", name, "--force", f"--course-dir={course}"],
-                            capture_output=True, text=True, env=env, cwd=course)
+    graded = subprocess.run(
+        [str(exe), "autograde", name, "--force", f"--course-dir={course}"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=course,
+    )
     seconds = time.perf_counter() - start
     if graded.returncode != 0:
         return {"error": "autograde failed: " + graded.stderr.strip()[-300:]}
@@ -406,6 +496,7 @@ def run_nbgrader(exe: Path, course: Path, bank_obj, notebooks: list[Path]) -> di
 
 
 # --- the book -----------------------------------------------------------------------------------
+
 
 def build_book(target: Path) -> dict:
     """A clean build into a fresh --path-output, then the same command again (no-op)."""
@@ -424,6 +515,7 @@ def build_book(target: Path) -> dict:
 
 
 # --- the report ---------------------------------------------------------------------------------
+
 
 def _ms(seconds: float) -> str:
     return f"{seconds * 1000:.2f} ms" if seconds < 1 else f"{seconds:.2f} s"
@@ -447,26 +539,35 @@ def table(fig: dict) -> str:
         f"{'main RSS MB':>11} {'worker RSS MB':>13} {'others':>6} {'CPU s':>7}",
     ]
     for g in fig["grading"]:
-        lines.append(f"  {g['files']:>7,} {g['graded']:>7,} {g['seconds']:>7.2f} {g['per_second']:>8,.0f} "
-                     f"{g['seconds_command']:>9.2f} {g['rss_main_mb']:>11.0f} {g['rss_worker_mb']:>13.0f} "
-                     f"{_cores(g.get('other_cores')):>6} {g.get('cpu_seconds', 0.0):>7.1f}")
+        lines.append(
+            f"  {g['files']:>7,} {g['graded']:>7,} {g['seconds']:>7.2f} {g['per_second']:>8,.0f} "
+            f"{g['seconds_command']:>9.2f} {g['rss_main_mb']:>11.0f} {g['rss_worker_mb']:>13.0f} "
+            f"{_cores(g.get('other_cores')):>6} {g.get('cpu_seconds', 0.0):>7.1f}"
+        )
     lines.append("  others: cores kept busy by other programs during the run (0 = the figures are clean);")
     lines.append("  CPU s: CPU time of the grading process and its workers (changes little with others)")
     floor = fig.get("floor")
     if floor:
-        lines.append(f"  floor (read JSON + ast-parse the answer cells, one process, {fig['floor_sample']} "
-                     f"notebooks): {_ms(floor)} per notebook")
+        lines.append(
+            f"  floor (read JSON + ast-parse the answer cells, one process, {fig['floor_sample']} "
+            f"notebooks): {_ms(floor)} per notebook"
+        )
         for g in fig["grading"]:
             per = g["seconds"] / g["files"]
             cpu = g.get("cpu_seconds", 0.0) / g["files"]
-            lines.append(f"  {g['files']:>7,} files: {_ms(per)} per submission, {per / floor:.2f}x the "
-                         f"floor; CPU {_ms(cpu)} per submission, {cpu / floor:.2f}x the floor")
+            lines.append(
+                f"  {g['files']:>7,} files: {_ms(per)} per submission, {per / floor:.2f}x the "
+                f"floor; CPU {_ms(cpu)} per submission, {cpu / floor:.2f}x the floor"
+            )
     lines += [f"  aim: {line}" for line in aims(fig)]
     full = fig["grading"][-1]
     walls = full.get("walls", [])
     if len(walls) > 1:
-        lines.append(f"  {full['files']:,} files: median of {len(walls)} runs shown; walls "
-                     + ", ".join(f"{w:.2f}" for w in walls) + " s")
+        lines.append(
+            f"  {full['files']:,} files: median of {len(walls)} runs shown; walls "
+            + ", ".join(f"{w:.2f}" for w in walls)
+            + " s"
+        )
     steps = ", ".join(f"{k} {v:.2f} s" for k, v in full["timings"].items())
     lines.append(f"  steps of the largest run: {steps}")
     per_sub = full["seconds"] / full["files"]
@@ -475,15 +576,19 @@ def table(fig: dict) -> str:
     if ex:
         lines += ["", f"the same notebooks, a sample of {ex.get('sample', 0)}"]
         if "nbclient" in ex:
-            lines.append(f"  nbclient, a fresh kernel per notebook: {_ms(ex['nbclient'])} per notebook; "
-                         f"casebook is {ex['nbclient'] / per_sub:,.0f}x faster")
+            lines.append(
+                f"  nbclient, a fresh kernel per notebook: {_ms(ex['nbclient'])} per notebook; "
+                f"casebook is {ex['nbclient'] / per_sub:,.0f}x faster"
+            )
         elif "nbclient_error" in ex:
             lines.append(f"  nbclient: not run ({ex['nbclient_error']})")
         nbg = ex.get("nbgrader", {})
         if "per_notebook" in nbg:
-            lines.append(f"  nbgrader autograde ({nbg['version']}): {nbg['seconds']:.1f} s for "
-                         f"{nbg['notebooks']}, {_ms(nbg['per_notebook'])} per notebook; casebook is "
-                         f"{nbg['per_notebook'] / per_sub:,.0f}x faster")
+            lines.append(
+                f"  nbgrader autograde ({nbg['version']}): {nbg['seconds']:.1f} s for "
+                f"{nbg['notebooks']}, {_ms(nbg['per_notebook'])} per notebook; casebook is "
+                f"{nbg['per_notebook'] / per_sub:,.0f}x faster"
+            )
         elif nbg:
             lines.append(f"  nbgrader autograde: not run ({nbg.get('error', 'skipped')})")
     book = fig.get("book")
@@ -503,22 +608,29 @@ def aims(fig: dict) -> list[str]:
     ten = runs.get(10_000)
     if ten and largest is not ten:
         ratio = largest["rss_main_mb"] / ten["rss_main_mb"]
-        out.append(f"peak main RSS at {largest['files']:,} files {largest['rss_main_mb']:.0f} MB = "
-                   f"{ratio:.2f}x that at {ten['files']:,} ({ten['rss_main_mb']:.0f} MB); aim at most "
-                   f"{AIM_RSS_GROWTH}x: {'met' if ratio <= AIM_RSS_GROWTH else 'NOT met'}")
+        out.append(
+            f"peak main RSS at {largest['files']:,} files {largest['rss_main_mb']:.0f} MB = "
+            f"{ratio:.2f}x that at {ten['files']:,} ({ten['rss_main_mb']:.0f} MB); aim at most "
+            f"{AIM_RSS_GROWTH}x: {'met' if ratio <= AIM_RSS_GROWTH else 'NOT met'}"
+        )
     if largest.get("files_asked") == DEFAULT_STUDENTS:
         wall = largest["seconds"]
-        out.append(f"{largest['files']:,} files in {wall:.1f} s on {fig['jobs']} worker(s); aim at most "
-                   f"{AIM_SECONDS:.0f} s: {'met' if wall <= AIM_SECONDS else 'NOT met'}")
+        out.append(
+            f"{largest['files']:,} files in {wall:.1f} s on {fig['jobs']} worker(s); aim at most "
+            f"{AIM_SECONDS:.0f} s: {'met' if wall <= AIM_SECONDS else 'NOT met'}"
+        )
     floor = fig.get("floor")
     if floor:
         ratio = largest["seconds"] / largest["files"] / floor
-        out.append(f"end to end {ratio:.2f}x the floor per submission at {largest['files']:,} files; "
-                   f"aim at most {AIM_FLOOR_RATIO}x: {'met' if ratio <= AIM_FLOOR_RATIO else 'NOT met'}")
+        out.append(
+            f"end to end {ratio:.2f}x the floor per submission at {largest['files']:,} files; "
+            f"aim at most {AIM_FLOOR_RATIO}x: {'met' if ratio <= AIM_FLOOR_RATIO else 'NOT met'}"
+        )
     return out
 
 
 # --- main ---------------------------------------------------------------------------------------
+
 
 def _sizes(text: str) -> list[int]:
     try:
@@ -529,13 +641,25 @@ def _sizes(text: str) -> list[int]:
 
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="benchmarks/bench.py", description=__doc__.split("\n")[0])
-    p.add_argument("--students", type=int, default=DEFAULT_STUDENTS,
-                   help=f"size of the class (default {DEFAULT_STUDENTS})")
-    p.add_argument("--sizes", type=_sizes, default=list(DEFAULT_SIZES),
-                   help="also grade the first N students, comma-separated (default 1000,10000)")
+    p.add_argument(
+        "--students",
+        type=int,
+        default=DEFAULT_STUDENTS,
+        help=f"size of the class (default {DEFAULT_STUDENTS})",
+    )
+    p.add_argument(
+        "--sizes",
+        type=_sizes,
+        default=list(DEFAULT_SIZES),
+        help="also grade the first N students, comma-separated (default 1000,10000)",
+    )
     p.add_argument("--repeat", type=int, default=1, help="runs of the full class (the median is shown)")
-    p.add_argument("--floor-sample", type=int, default=FLOOR_SAMPLE,
-                   help=f"notebooks the floor is measured on (default {FLOOR_SAMPLE})")
+    p.add_argument(
+        "--floor-sample",
+        type=int,
+        default=FLOOR_SAMPLE,
+        help=f"notebooks the floor is measured on (default {FLOOR_SAMPLE})",
+    )
     p.add_argument("--sample", type=int, default=20, help="notebooks run by the execute-based graders")
     p.add_argument("--quiz", help="quiz to grade (default: the first bank)")
     p.add_argument("--jobs", type=int, help="grading worker processes (default: one per core)")
@@ -544,8 +668,11 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--no-execute", action="store_true", help="skip nbclient and nbgrader")
     p.add_argument("--no-nbgrader", action="store_true", help="skip nbgrader")
     p.add_argument("--no-book", action="store_true", help="skip the book builds")
-    p.add_argument("--keep", action="store_true",
-                   help="keep the graded folders (_build/bench/.graded-N) and the nbgrader course")
+    p.add_argument(
+        "--keep",
+        action="store_true",
+        help="keep the graded folders (_build/bench/.graded-N) and the nbgrader course",
+    )
     return p
 
 
@@ -581,8 +708,9 @@ def main(argv: list[str] | None = None) -> int:
             runs.append(grade(submissions, out / f".graded-{n}", bank_path, chosen.quiz, n, args.jobs))
         # The median run stands for the size; all walls are kept (a virtual disk varies run to run).
         runs.sort(key=lambda g: g["seconds"])
-        fig["grading"].append({**runs[len(runs) // 2], "walls": [g["seconds"] for g in runs],
-                               "files_asked": n})
+        fig["grading"].append(
+            {**runs[len(runs) // 2], "walls": [g["seconds"] for g in runs], "files_asked": n}
+        )
     full = fig["grading"][-1]
     floor_notebooks = sample_notebooks(Path(full["gradebook"]), args.floor_sample)
     if floor_notebooks:
@@ -604,8 +732,10 @@ def main(argv: list[str] | None = None) -> int:
                 ex["nbgrader"] = {"error": label}
             else:
                 _say(f"running {len(notebooks)} notebooks through nbgrader autograde...")
-                ex["nbgrader"] = {"version": label, **run_nbgrader(exe, out / ".nbgrader-course", chosen,
-                                                                    notebooks)}
+                ex["nbgrader"] = {
+                    "version": label,
+                    **run_nbgrader(exe, out / ".nbgrader-course", chosen, notebooks),
+                }
         fig["execute"] = ex
     if not args.no_book:
         _say("building the book twice (clean, then no-op)...")

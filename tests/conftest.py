@@ -96,9 +96,13 @@ HEAVY_FIXTURES = {"html", "student_html", "public_html", "browser", "quiz_page"}
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    unmarked = [item.nodeid for item in items
-                if HEAVY_FIXTURES & set(getattr(item, "fixturenames", ()))
-                and item.get_closest_marker("slow") is None]
+    unmarked = [
+        item.nodeid
+        for item in items
+        if HEAVY_FIXTURES & set(getattr(item, "fixturenames", ())) and item.get_closest_marker("slow") is None
+    ]
     if unmarked:
-        raise pytest.UsageError("mark these tests @pytest.mark.slow (they build the book or drive "
-                                "a browser): " + ", ".join(unmarked))
+        raise pytest.UsageError(
+            "mark these tests @pytest.mark.slow (they build the book or drive "
+            "a browser): " + ", ".join(unmarked)
+        )

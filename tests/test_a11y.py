@@ -57,6 +57,7 @@ OVERFLOW = "() => document.documentElement.scrollWidth - document.documentElemen
 
 # --- the rule that marks Chinese (fast) -------------------------------------------------------
 
+
 def test_chinese_runs_join_back_and_take_their_punctuation() -> None:
     text = "the magazine 《中国企业家》 said 1个月, and “饿死也不做游戏” (P010)."
     pieces = list(runs(text))
@@ -70,9 +71,17 @@ def test_feedback_marks_a_chinese_answer_and_comment(tmp_path: Path) -> None:
     b = bank.load(Path(__file__).parent / "data" / "written.yml")
     quiz = pages.prepare(b, edition.by_id())
     n = len(quiz["questions"])
-    row = {"name": "王小明", "student": "s1", "score": "1", "notes": [], "outcomes": ["wrong"] * n,
-           "credits": [0.0] * n, "shown": ["支付宝 is the answer"] * n, "reasons": [""] * n,
-           "hints": [""] * n}
+    row = {
+        "name": "王小明",
+        "student": "s1",
+        "score": "1",
+        "notes": [],
+        "outcomes": ["wrong"] * n,
+        "credits": [0.0] * n,
+        "shown": ["支付宝 is the answer"] * n,
+        "reasons": [""] * n,
+        "hints": [""] * n,
+    }
     page = pages.feedback_html(row, quiz, reveal=True)
     assert '<strong><span lang="zh-Hans">王小明</span></strong>' in page
     assert '<pre><span lang="zh-Hans">支付宝</span> is the answer</pre>' in page
@@ -80,13 +89,28 @@ def test_feedback_marks_a_chinese_answer_and_comment(tmp_path: Path) -> None:
 
 
 def test_review_sheet_marks_a_chinese_answer_and_keeps_attributes_plain(tmp_path: Path) -> None:
-    q = {"id": "bu-w01", "n": 3, "points": 4, "prompt": "Why did 蚂蚁森林 grow?", "rubric": [
-        {"criterion": "evidence", "max": 4, "description": "cites 段落", "levels": [
-            {"points": 4, "label": "strong", "description": "引用 two paragraphs"}]}]}
-    entries = [sheets.Entry("s1", "李雷", "S1", "answered", "它增长很快 because of 中台", "a1", 5, False,
-                            anchor="S1")]
-    page = sheets.sheet_html(sheets.Sheet({"title": "Bottom-up"}, q, entries, []), True,
-                             tmp_path / "bu-w01-scores.csv", tmp_path)
+    q = {
+        "id": "bu-w01",
+        "n": 3,
+        "points": 4,
+        "prompt": "Why did 蚂蚁森林 grow?",
+        "rubric": [
+            {
+                "criterion": "evidence",
+                "max": 4,
+                "description": "cites 段落",
+                "levels": [{"points": 4, "label": "strong", "description": "引用 two paragraphs"}],
+            }
+        ],
+    }
+    entries = [
+        sheets.Entry(
+            "s1", "李雷", "S1", "answered", "它增长很快 because of 中台", "a1", 5, False, anchor="S1"
+        )
+    ]
+    page = sheets.sheet_html(
+        sheets.Sheet({"title": "Bottom-up"}, q, entries, []), True, tmp_path / "bu-w01-scores.csv", tmp_path
+    )
     zh = '<span lang="zh-Hans">'
     assert f'<div class="text">{zh}它增长很快</span> because of {zh}中台</span></div>' in page
     assert 'id="S1"' in page and '<span lang="zh-Hans">引用</span> two paragraphs' in page
@@ -99,6 +123,7 @@ def test_handout_marks_the_magazine_name() -> None:
 
 
 # --- pages in a browser (slow) -----------------------------------------------------------------
+
 
 def _pages(folder: Path) -> Iterator[Path]:
     for path in sorted(folder.rglob("*.html")):
@@ -143,8 +168,10 @@ def audit(browser, files: list[tuple[str, Path]]) -> list[str]:
             page.goto(path.as_uri())
             page.wait_for_load_state("load")
             for v in _axe(page):
-                findings += [f"{v['id']} ({v['impact']})  {label}  {' '.join(map(str, node['target']))}"
-                             for node in v["nodes"]]
+                findings += [
+                    f"{v['id']} ({v['impact']})  {label}  {' '.join(map(str, node['target']))}"
+                    for node in v["nodes"]
+                ]
             findings += [f"chinese-without-lang  {label}  {text}" for text in page.evaluate(UNMARKED_CHINESE)]
         for width, context in narrow.items():
             small = context.new_page()
@@ -183,8 +210,11 @@ def graded_pages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize(("fixture", "least"), [("html", 15), ("student_html", 11), ("public_html", 11)],
-                         ids=["book", "student", "public"])
+@pytest.mark.parametrize(
+    ("fixture", "least"),
+    [("html", 15), ("student_html", 11), ("public_html", 11)],
+    ids=["book", "student", "public"],
+)
 def test_book_meets_wcag_aa(browser, request: pytest.FixtureRequest, fixture: str, least: int) -> None:
     """Every page of the book, the student edition and the public one (each built once per session)."""
     folder = request.getfixturevalue(fixture)
@@ -302,8 +332,9 @@ def test_quiz_keyboard_focus_and_live_region(browser, html: Path) -> None:
         page.keyboard.press("Enter")
         feedback = single.locator(".cbq-feedback")
         assert feedback.evaluate("el => el === document.activeElement")
-        style = feedback.evaluate("el => { const s = getComputedStyle(el); "
-                                  "return [s.outlineStyle, s.outlineWidth]; }")
+        style = feedback.evaluate(
+            "el => { const s = getComputedStyle(el); return [s.outlineStyle, s.outlineWidth]; }"
+        )
         assert style[0] != "none" and float(style[1].rstrip("px")) >= 2, style
         page.wait_for_function("el => /Score/.test(el.textContent)", arg=live.element_handle())
         said = live.text_content()
@@ -334,7 +365,9 @@ def test_every_question_type_meets_wcag_aa_and_a_move_is_said(browser, tmp_path:
         '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Quiz</title>'
         f'<link rel="stylesheet" href="{(static / "casebook.css").as_uri()}"></head><body><main>'
         f'<h1>Quiz</h1>{body}</main><script src="{(static / "casebook-quiz.js").as_uri()}"></script>'
-        "</body></html>", encoding="utf-8")
+        "</body></html>",
+        encoding="utf-8",
+    )
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     try:
         page = context.new_page()
@@ -365,6 +398,7 @@ def test_every_question_type_meets_wcag_aa_and_a_move_is_said(browser, tmp_path:
 
 # --- the book extension's markup fixes (fast) ---------------------------------------------------
 
+
 def test_chinese_in_a_doctree_is_marked_but_not_in_code_or_marked_blocks() -> None:
     from docutils import nodes
     from docutils.core import publish_doctree
@@ -392,7 +426,9 @@ def test_icon_only_toggles_get_a_name() -> None:
     soup = BeautifulSoup(
         '<ul><li class="has-children"><a href="x.html">Teaching note</a><details><summary>'
         '<span class="toctree-toggle" role="presentation"><i></i></span></summary></details></li>'
-        '<li><details><summary>Named</summary></details></li></ul>', "html.parser")
+        "<li><details><summary>Named</summary></details></li></ul>",
+        "html.parser",
+    )
     a11y.name_toggles(soup)
     summaries = soup.find_all("summary")
     assert summaries[0].get_text(strip=True) == "Sections of Teaching note"
@@ -404,5 +440,6 @@ def test_code_blocks_in_a_page_have_their_chinese_marked() -> None:
 
     context = {"body": '<p>x</p><pre><span class="s2">"蚂蚁森林 users"</span></pre>'}
     a11y.mark_code(None, "p", "page.html", context, None)  # type: ignore[arg-type]
-    assert context["body"] == ('<p>x</p><pre><span class="s2">"<span lang="zh-Hans">蚂蚁森林</span>'
-                               ' users"</span></pre>')
+    assert context["body"] == (
+        '<p>x</p><pre><span class="s2">"<span lang="zh-Hans">蚂蚁森林</span> users"</span></pre>'
+    )

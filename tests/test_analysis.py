@@ -16,30 +16,41 @@ from hypothesis.extra.numpy import arrays
 from casebook.grading import analysis
 
 KEY = {
-    "quiz": "t", "title": "T", "version": "v", "max_score": 4.0,
+    "quiz": "t",
+    "title": "T",
+    "version": "v",
+    "max_score": 4.0,
     "questions": [
         {"id": "t-q1", "type": "single", "points": 1.0, "options": ["a", "b"], "answer": "a"},
         {"id": "t-q2", "type": "true_false", "points": 1.0, "options": [], "answer": True},
         {"id": "t-q3", "type": "numeric", "points": 1.0, "options": [], "answer": 2},
-        {"id": "t-q4", "type": "multiple", "points": 1.0, "options": ["a", "b", "c"],
-         "answer": ["a", "b"]},
+        {"id": "t-q4", "type": "multiple", "points": 1.0, "options": ["a", "b", "c"], "answer": ["a", "b"]},
     ],
 }
-CREDITS = np.array([
-    [1, 1, 1, 1],
-    [1, 1, 0, 1],
-    [1, 0, 1, 0],
-    [0, 1, 0, 0],
-    [1, 0, 0, 0],
-    [0, 0, 0, 0],
-    [1, 1, 1, 0],
-], dtype=float)
+CREDITS = np.array(
+    [
+        [1, 1, 1, 1],
+        [1, 1, 0, 1],
+        [1, 0, 1, 0],
+        [0, 1, 0, 0],
+        [1, 0, 0, 0],
+        [0, 0, 0, 0],
+        [1, 1, 1, 0],
+    ],
+    dtype=float,
+)
 
 
 def _choices(credits: np.ndarray) -> list[list[list[str]]]:
-    return [[["a" if row[0] else "b"], ["true" if row[1] else "false"],
-             ["(right)" if row[2] else "(wrong)"], ["a", "b"] if row[3] else ["c"]]
-            for row in credits]
+    return [
+        [
+            ["a" if row[0] else "b"],
+            ["true" if row[1] else "false"],
+            ["(right)" if row[2] else "(wrong)"],
+            ["a", "b"] if row[3] else ["c"],
+        ]
+        for row in credits
+    ]
 
 
 def _rows(credits: np.ndarray) -> list[dict]:
@@ -87,8 +98,11 @@ def test_undefined_statistics_are_empty_not_warnings() -> None:
 
 
 @settings(max_examples=40, deadline=None)
-@given(arrays(np.float64, st.tuples(st.integers(2, 30), st.just(4)),
-              elements=st.sampled_from([0.0, 0.25, 0.5, 1.0])))
+@given(
+    arrays(
+        np.float64, st.tuples(st.integers(2, 30), st.just(4)), elements=st.sampled_from([0.0, 0.25, 0.5, 1.0])
+    )
+)
 def test_statistics_stay_in_range(credits: np.ndarray) -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("error")
@@ -102,12 +116,17 @@ def test_statistics_stay_in_range(credits: np.ndarray) -> None:
 
 
 def test_analyse_writes_items_summary_and_plots_without_warnings(tmp_path: Path) -> None:
-    graded = {"t": [(f"s{i}", list(row), choice) for i, (row, choice) in enumerate(
-        zip(CREDITS, _choices(CREDITS), strict=True))]}
+    graded = {
+        "t": [
+            (f"s{i}", list(row), choice)
+            for i, (row, choice) in enumerate(zip(CREDITS, _choices(CREDITS), strict=True))
+        ]
+    }
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # a missing glyph or a bad layout would fail here
-        items, summary, plots = analysis.analyse(tmp_path, analysis.running_of({"t": KEY}, graded),
-                                                 {"graded": 7})
+        items, summary, plots = analysis.analyse(
+            tmp_path, analysis.running_of({"t": KEY}, graded), {"graded": 7}
+        )
     with open(items, encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
     assert [r["question"] for r in rows] == ["t-q1", "t-q2", "t-q3", "t-q4"]
@@ -124,12 +143,14 @@ def test_non_ascii_question_ids_do_not_reach_the_plot_fonts(tmp_path: Path) -> N
     key["quiz"] = "中台"
     for q in key["questions"]:
         q["id"] = "题" + q["id"]
-    graded = {"中台": [(f"s{i}", list(row), c) for i, (row, c) in enumerate(
-        zip(CREDITS, _choices(CREDITS), strict=True))]}
+    graded = {
+        "中台": [
+            (f"s{i}", list(row), c) for i, (row, c) in enumerate(zip(CREDITS, _choices(CREDITS), strict=True))
+        ]
+    }
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        _, _, plots = analysis.analyse(tmp_path, analysis.running_of({"中台": key}, graded),
-                                       {"graded": 7})
+        _, _, plots = analysis.analyse(tmp_path, analysis.running_of({"中台": key}, graded), {"graded": 7})
     assert len(plots) == 3
 
 
@@ -141,8 +162,9 @@ def _running(credits: np.ndarray, choices: list) -> analysis.Running:
 
 
 @settings(max_examples=60, deadline=None)
-@given(arrays(np.float64, st.tuples(st.integers(2, 40), st.just(4)),
-              elements=st.sampled_from([0.0, 0.5, 1.0])))
+@given(
+    arrays(np.float64, st.tuples(st.integers(2, 40), st.just(4)), elements=st.sampled_from([0.0, 0.5, 1.0]))
+)
 def test_running_sums_give_the_textbook_statistics(credits: np.ndarray) -> None:
     """Item analysis from sums kept while grading equals the statistics over the full table."""
     choices = _choices(credits)
@@ -195,8 +217,13 @@ def test_taking_a_submission_out_restores_the_sums() -> None:
 
 
 @settings(max_examples=40, deadline=None)
-@given(arrays(np.float64, st.tuples(st.integers(1, 30), st.just(4)),
-              elements=st.sampled_from([0.0, 1 / 3, 0.5, 1.0])))
+@given(
+    arrays(
+        np.float64,
+        st.tuples(st.integers(1, 30), st.just(4)),
+        elements=st.sampled_from([0.0, 1 / 3, 0.5, 1.0]),
+    )
+)
 def test_adding_a_chunk_at_once_equals_adding_row_by_row(credits: np.ndarray) -> None:
     choices = _choices(credits)
     one_by_one = _running(credits, choices)

@@ -155,8 +155,9 @@ def _answer_otherwise(page, section, q: dict) -> list[object]:
     elif kind == "matching":
         for select in section.locator(".cbq-select").all():
             select.select_option(index=1)
-        values.append({sel.get_attribute("data-key"): sel.input_value()
-                       for sel in section.locator(".cbq-select").all()})
+        values.append(
+            {sel.get_attribute("data-key"): sel.input_value() for sel in section.locator(".cbq-select").all()}
+        )
     check.click()
     return values
 

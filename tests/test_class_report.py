@@ -35,8 +35,9 @@ def reported(tmp_path_factory: pytest.TempPathFactory, banks: list[bank.Bank]) -
     return Path(result.out_dir), out
 
 
-def test_miss_rates_are_recomputed_from_the_gradebook(reported: tuple[Path, Path],
-                                                      banks: list[bank.Bank]) -> None:
+def test_miss_rates_are_recomputed_from_the_gradebook(
+    reported: tuple[Path, Path], banks: list[bank.Bank]
+) -> None:
     graded, out = reported
     gradebook = [r for r in _read(graded / "gradebook.csv") if r["status"] == "graded"]
     expected: dict[tuple[str, str], tuple[float, float]] = {}
@@ -52,8 +53,10 @@ def test_miss_rates_are_recomputed_from_the_gradebook(reported: tuple[Path, Path
         for para, pairs in per_para.items():
             points = sum(p for _, p in pairs)
             expected[(b.quiz, para)] = (points, 1 - sum(m * p for m, p in pairs) / points)
-    got = {(r["quiz"], r["para"]): (float(r["points"]), float(r["miss_rate"]))
-           for r in _read(out / "paragraphs.csv")}
+    got = {
+        (r["quiz"], r["para"]): (float(r["points"]), float(r["miss_rate"]))
+        for r in _read(out / "paragraphs.csv")
+    }
     assert got.keys() == expected.keys()
     for key, (points, rate) in expected.items():
         assert got[key][0] == pytest.approx(points)
@@ -61,8 +64,9 @@ def test_miss_rates_are_recomputed_from_the_gradebook(reported: tuple[Path, Path
     assert len({round(r, 2) for _, r in got.values()}) > 5  # the demo class misreads some passages more
 
 
-def test_question_credits_match_the_item_analysis(reported: tuple[Path, Path],
-                                                  banks: list[bank.Bank]) -> None:
+def test_question_credits_match_the_item_analysis(
+    reported: tuple[Path, Path], banks: list[bank.Bank]
+) -> None:
     graded, out = reported
     items = {(r["quiz"], r["question"]): r for r in _read(graded / "items.csv")}
     objectives = _read(out / "objectives.csv")
@@ -77,8 +81,9 @@ def test_question_credits_match_the_item_analysis(reported: tuple[Path, Path],
         assert kinds == {"objective", "bloom"}
 
 
-def test_misconception_counts_match_the_option_counts(reported: tuple[Path, Path],
-                                                      banks: list[bank.Bank]) -> None:
+def test_misconception_counts_match_the_option_counts(
+    reported: tuple[Path, Path], banks: list[bank.Bank]
+) -> None:
     graded, out = reported
     items = {(r["quiz"], r["question"]): r for r in _read(graded / "items.csv")}
     held = _read(out / "misconceptions.csv")
@@ -101,8 +106,9 @@ def test_misconception_counts_match_the_option_counts(reported: tuple[Path, Path
     assert shares == sorted(shares, reverse=True) or len({r["quiz"] for r in held}) > 1
 
 
-def test_cold_calls_use_the_review_codes_unless_names_are_asked(reported: tuple[Path, Path],
-                                                                tmp_path: Path) -> None:
+def test_cold_calls_use_the_review_codes_unless_names_are_asked(
+    reported: tuple[Path, Path], tmp_path: Path
+) -> None:
     graded, out = reported
     calls = _read(out / "cold-call.csv")
     assert calls and all(r["name"] == "" for r in calls)
@@ -114,7 +120,7 @@ def test_cold_calls_use_the_review_codes_unless_names_are_asked(reported: tuple[
     top = [r for r in held if r["quiz"] == quiz][0]
     assert (calls[0]["question"], calls[0]["choice"]) == (top["question"], top["choice"])
     named = tmp_path / "named"
-    assert cli.main([ "class-report", str(graded), "--out", str(named), "--names"]) == 0
+    assert cli.main(["class-report", str(graded), "--out", str(named), "--names"]) == 0
     rows = _read(named / "cold-call.csv")
     assert rows and all(r["student"] in students and r["name"] for r in rows)
     page = (named / f"{quiz}.html").read_text(encoding="utf-8")
@@ -149,8 +155,9 @@ def test_page_renders_in_chromium(reported: tuple[Path, Path]) -> None:
         pytest.fail("chromium is not installed; `make setup` installs it")
     _, out = reported
     with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium, headless=True,
-                                    args=["--no-sandbox", "--disable-gpu"])
+        browser = p.chromium.launch(
+            executable_path=chromium, headless=True, args=["--no-sandbox", "--disable-gpu"]
+        )
         page = browser.new_page(viewport={"width": 320, "height": 700})
         errors: list[str] = []
         requests: list[str] = []

@@ -31,42 +31,127 @@ CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 # Synthetic questions: shapes the banks may not have yet (a one-item ordering, a numeric
 # whose wrong answers overlap, short texts with glosses and wrong forms).
 SYNTHETIC: list[dict] = [
-    {"id": "s1", "type": "single", "options": ["a", "b", "c", "2"], "answer": "b",
-     "misconceptions": {"a": "A-note", "c": "C-note", "2": "two-note"}},
-    {"id": "m1", "type": "multiple", "options": ["a", "b", "c", "d"], "answer": ["a", "c"],
-     "misconceptions": {"b": "B-note", "d": "D-note"}},
+    {
+        "id": "s1",
+        "type": "single",
+        "options": ["a", "b", "c", "2"],
+        "answer": "b",
+        "misconceptions": {"a": "A-note", "c": "C-note", "2": "two-note"},
+    },
+    {
+        "id": "m1",
+        "type": "multiple",
+        "options": ["a", "b", "c", "d"],
+        "answer": ["a", "c"],
+        "misconceptions": {"b": "B-note", "d": "D-note"},
+    },
     {"id": "t1", "type": "true_false", "answer": True, "misconception": "TF-note", "misconceptions": {}},
     {"id": "t2", "type": "true_false", "answer": False, "misconception": "TF2-note", "misconceptions": {}},
-    {"id": "n1", "type": "numeric", "value": 12.0, "tolerance": 0.5, "unit": "minutes",
-     "wrong": [[6.0, "first-fit"], [6.3, "second-fit"], [24.0, "double"]], "misconceptions": {}},
-    {"id": "n2", "type": "numeric", "value": 0.3, "tolerance": 0.0, "unit": "",
-     "wrong": [[3.0, "ten-times"]], "misconceptions": {}},
-    {"id": "n3", "type": "numeric", "value": 1_000_000_000.0, "tolerance": 0.0, "unit": "yuan",
-     "wrong": [[100_000_000.0, "yi"]], "misconceptions": {}},
-    {"id": "o1", "type": "ordering", "options": ["a", "b", "c", "d"], "answer": ["c", "a", "d", "b"],
-     "misconceptions": {}},
+    {
+        "id": "n1",
+        "type": "numeric",
+        "value": 12.0,
+        "tolerance": 0.5,
+        "unit": "minutes",
+        "wrong": [[6.0, "first-fit"], [6.3, "second-fit"], [24.0, "double"]],
+        "misconceptions": {},
+    },
+    {
+        "id": "n2",
+        "type": "numeric",
+        "value": 0.3,
+        "tolerance": 0.0,
+        "unit": "",
+        "wrong": [[3.0, "ten-times"]],
+        "misconceptions": {},
+    },
+    {
+        "id": "n3",
+        "type": "numeric",
+        "value": 1_000_000_000.0,
+        "tolerance": 0.0,
+        "unit": "yuan",
+        "wrong": [[100_000_000.0, "yi"]],
+        "misconceptions": {},
+    },
+    {
+        "id": "o1",
+        "type": "ordering",
+        "options": ["a", "b", "c", "d"],
+        "answer": ["c", "a", "d", "b"],
+        "misconceptions": {},
+    },
     {"id": "o2", "type": "ordering", "options": ["a"], "answer": ["a"], "misconceptions": {}},
-    {"id": "x1", "type": "matching", "options": ["a", "b", "c"], "targets": ["x", "y", "z"],
-     "answer": {"a": "y", "b": "x", "c": "z"}, "misconceptions": {}},
-    {"id": "st1", "type": "short_text", "accept": ["tool", "工具"],
-     "wrong": [["platform", "platform-note"], ["平台", "pingtai-note"], ["ant", "ant-note"]],
-     "misconceptions": {}},
-    {"id": "st2", "type": "short_text", "accept": ["敬畏金融", "hold finance in awe"],
-     "wrong": [["敬畏", "half-note"]], "misconceptions": {}},
-    {"id": "st3", "type": "short_text", "accept": ["bottom-up", "自下而上"], "wrong": [],
-     "misconceptions": {}},
+    {
+        "id": "x1",
+        "type": "matching",
+        "options": ["a", "b", "c"],
+        "targets": ["x", "y", "z"],
+        "answer": {"a": "y", "b": "x", "c": "z"},
+        "misconceptions": {},
+    },
+    {
+        "id": "st1",
+        "type": "short_text",
+        "accept": ["tool", "工具"],
+        "wrong": [["platform", "platform-note"], ["平台", "pingtai-note"], ["ant", "ant-note"]],
+        "misconceptions": {},
+    },
+    {
+        "id": "st2",
+        "type": "short_text",
+        "accept": ["敬畏金融", "hold finance in awe"],
+        "wrong": [["敬畏", "half-note"]],
+        "misconceptions": {},
+    },
+    {
+        "id": "st3",
+        "type": "short_text",
+        "accept": ["bottom-up", "自下而上"],
+        "wrong": [],
+        "misconceptions": {},
+    },
     {"id": "w1", "type": "written", "manual": True, "answer": None, "misconceptions": {}},
 ]
 
-EVERYWHERE = [None, "", "   ", [], {}, True, False, 0, 1, 2, -1, 3.5, "?", "none", [None], {"a": None},
-              "\u3000", "\ufeffb", "b\x1c", "\x85"]
+EVERYWHERE = [
+    None,
+    "",
+    "   ",
+    [],
+    {},
+    True,
+    False,
+    0,
+    1,
+    2,
+    -1,
+    3.5,
+    "?",
+    "none",
+    [None],
+    {"a": None},
+    "\u3000",
+    "\ufeffb",
+    "b\x1c",
+    "\x85",
+]
 
 
 def _keys(options: list[str]) -> list[object]:
     out: list[object] = []
     for k in options:
-        out += [k, k.upper(), f" {k} ", f"({k})", f"（{k.upper()}）", f"{k}.", f"{k})", f"{k}。",
-                unicodedata.normalize("NFKC", k).upper().translate({c: c + 0xFEE0 for c in range(33, 127)})]
+        out += [
+            k,
+            k.upper(),
+            f" {k} ",
+            f"({k})",
+            f"（{k.upper()}）",
+            f"{k}.",
+            f"{k})",
+            f"{k}。",
+            unicodedata.normalize("NFKC", k).upper().translate({c: c + 0xFEE0 for c in range(33, 127)}),
+        ]
     return out
 
 
@@ -77,44 +162,156 @@ def _answers(q: dict) -> list[object]:
         return [*_keys(opts), [q["answer"]], [q["answer"], q["answer"]], "z", "b c", 7, ["b"]]
     if kind == "multiple":
         ans = q["answer"]
-        return [ans, list(reversed(ans)), ans[:1], ans + opts[:1], opts, [k.upper() for k in ans],
-                ", ".join(ans), "；".join(ans), " ".join(ans) + " z", [*ans, *ans], [*ans, 3.5], "a,,c",
-                "a、c", [opt for opt in opts if opt not in ans]]
+        return [
+            ans,
+            list(reversed(ans)),
+            ans[:1],
+            ans + opts[:1],
+            opts,
+            [k.upper() for k in ans],
+            ", ".join(ans),
+            "；".join(ans),
+            " ".join(ans) + " z",
+            [*ans, *ans],
+            [*ans, 3.5],
+            "a,,c",
+            "a、c",
+            [opt for opt in opts if opt not in ans],
+        ]
     if kind == "true_false":
-        return ["true", "false", "True", " FALSE ", "t", "F", "yes", "no", "Y", "对", "错", "是", "否",
-                "正确", "错误", "√", "×", "✓", "✗", "Ｔｒｕｅ", "maybe", 0, 1, 2, True, False]
+        return [
+            "true",
+            "false",
+            "True",
+            " FALSE ",
+            "t",
+            "F",
+            "yes",
+            "no",
+            "Y",
+            "对",
+            "错",
+            "是",
+            "否",
+            "正确",
+            "错误",
+            "√",
+            "×",
+            "✓",
+            "✗",
+            "Ｔｒｕｅ",
+            "maybe",
+            0,
+            1,
+            2,
+            True,
+            False,
+        ]
     if kind == "numeric":
         v, tol = q["value"], q["tolerance"]
         near = [v, v + tol, v - tol, v + tol + 0.01, v - tol * 1.5]
-        texts = [repr(x) for x in near] + [f"{v:,}", f" {v:g} ", f"{v:g} minutes", f"about {v:g}",
-                                           f"{v:g}%", "１２", "12.", ".5", "+12", "−12", "1e1", "1E1",
-                                           "1_2", "12,5", "1，200", "inf", "nan", "1e999", "0x10",
-                                           "١٢", "12 ", "12\u3000", "--12", "1.2.3", "e5"]
+        texts = [repr(x) for x in near] + [
+            f"{v:,}",
+            f" {v:g} ",
+            f"{v:g} minutes",
+            f"about {v:g}",
+            f"{v:g}%",
+            "１２",
+            "12.",
+            ".5",
+            "+12",
+            "−12",
+            "1e1",
+            "1E1",
+            "1_2",
+            "12,5",
+            "1，200",
+            "inf",
+            "nan",
+            "1e999",
+            "0x10",
+            "١٢",
+            "12 ",
+            "12\u3000",
+            "--12",
+            "1.2.3",
+            "e5",
+        ]
         wrongs = [w[0] for w in q.get("wrong") or []]
-        return [*near, *texts, *wrongs, *[repr(w + 0.2) for w in wrongs],
-                *[repr(w + 5e-10 * max(1.0, abs(w))) for w in wrongs], [v], {"v": v}]
+        return [
+            *near,
+            *texts,
+            *wrongs,
+            *[repr(w + 0.2) for w in wrongs],
+            *[repr(w + 5e-10 * max(1.0, abs(w))) for w in wrongs],
+            [v],
+            {"v": v},
+        ]
     if kind == "ordering":
         ans = q["answer"]
-        return [ans, list(reversed(ans)), ans[1:], ans + ans[:1], [k.upper() for k in ans],
-                " ".join(ans), ",".join(reversed(ans)), [*ans, "zz"], [ans[-1], *ans[:-1]], [3.5]]
+        return [
+            ans,
+            list(reversed(ans)),
+            ans[1:],
+            ans + ans[:1],
+            [k.upper() for k in ans],
+            " ".join(ans),
+            ",".join(reversed(ans)),
+            [*ans, "zz"],
+            [ans[-1], *ans[:-1]],
+            [3.5],
+        ]
     if kind == "matching":
         ans = q["answer"]
         lefts, rights = list(ans), list(ans.values())
         shifted = dict(zip(lefts, rights[1:] + rights[:1], strict=True))
-        return [ans, shifted, {k.upper(): f" {v.upper()} " for k, v in ans.items()},
-                dict(list(ans.items())[:1]), {**ans, "zz": "x"}, [list(p) for p in ans.items()],
-                "a=x", {k: None for k in ans}, {f"({k})": f"{v}." for k, v in ans.items()}]
+        return [
+            ans,
+            shifted,
+            {k.upper(): f" {v.upper()} " for k, v in ans.items()},
+            dict(list(ans.items())[:1]),
+            {**ans, "zz": "x"},
+            [list(p) for p in ans.items()],
+            "a=x",
+            {k: None for k in ans},
+            {f"({k})": f"{v}." for k, v in ans.items()},
+        ]
     if kind == "short_text":
         first = q["accept"][0]
         forms = list(q["accept"]) + [w[0] for w in q.get("wrong") or []]
         out: list[object] = []
         for form in forms[:4]:
-            out += [form, form.upper(), f" {form}。", f"“{form}”", f"{form} (工具)", f"{form} （tool）",
-                    f"{form} [note]", f"【注】{form}", f"{form} / tool", f"{form}／tool", f"{form} - gloss",
-                    f"{form}——gloss", f"{form} – gloss", f"{form}-gloss", f"gloss ({form})"]
-        out += [f"{first} (platform)", f"{first} / 平台", f"{first} (want)", f"{first} (an ant)",
-                f"{first}, tool", f"{first} and more", "() /", 12, 3.5, "Ｔｏｏｌ", "TOOL\u3000(工具)",
-                f"{first} (platform-ish)"]
+            out += [
+                form,
+                form.upper(),
+                f" {form}。",
+                f"“{form}”",
+                f"{form} (工具)",
+                f"{form} （tool）",
+                f"{form} [note]",
+                f"【注】{form}",
+                f"{form} / tool",
+                f"{form}／tool",
+                f"{form} - gloss",
+                f"{form}——gloss",
+                f"{form} – gloss",
+                f"{form}-gloss",
+                f"gloss ({form})",
+            ]
+        out += [
+            f"{first} (platform)",
+            f"{first} / 平台",
+            f"{first} (want)",
+            f"{first} (an ant)",
+            f"{first}, tool",
+            f"{first} and more",
+            "() /",
+            12,
+            3.5,
+            "Ｔｏｏｌ",
+            "TOOL\u3000(工具)",
+            f"{first} (platform-ish)",
+        ]
         return out
     if kind == "written":
         return ["My answer.", "   ", 12, ["text"], '"""\nan essay\n"""']
@@ -199,8 +396,9 @@ def quiz_page():
     if not Path(CHROMIUM).exists():
         pytest.fail("chromium is not installed; `make setup` installs it")
     with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--headless", "--no-sandbox"],
-                                    headless=True)
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM, args=["--headless", "--no-sandbox"], headless=True
+        )
         pg = browser.new_page()
         pg.set_content("<!doctype html><html><body></body></html>")
         pg.add_script_tag(path=str(JS))
@@ -216,9 +414,10 @@ def test_browser_scores_every_case_like_the_grader(quiz_page) -> None:
         [{"q": c["q"], "value": c["value"]} for c in cases],
     )
     diffs = [
-        f'{c["q"]["id"]} ({c["q"]["type"]}) {json.dumps(c["value"], ensure_ascii=False)}: '
-        f'python {c["expected"]} browser {g}'
-        for c, g in zip(cases, got, strict=True) if g != c["expected"]
+        f"{c['q']['id']} ({c['q']['type']}) {json.dumps(c['value'], ensure_ascii=False)}: "
+        f"python {c['expected']} browser {g}"
+        for c, g in zip(cases, got, strict=True)
+        if g != c["expected"]
     ]
     assert len(cases) > 1500
     assert not diffs, f"{len(diffs)} of {len(cases)} cases differ:\n" + "\n".join(diffs[:40])
@@ -253,10 +452,16 @@ def test_the_scripts_casefold_table_is_pythons() -> None:
 @pytest.mark.slow
 def test_browser_normalises_every_character_like_python(quiz_page) -> None:
     """normText against normalize_text on every assigned character, between two letters."""
-    chars = [chr(cp) for cp in range(sys.maxunicode + 1)
-             if not 0xD800 <= cp < 0xE000 and unicodedata.category(chr(cp)) not in ("Cn", "Co", "Cs")]
+    chars = [
+        chr(cp)
+        for cp in range(sys.maxunicode + 1)
+        if not 0xD800 <= cp < 0xE000 and unicodedata.category(chr(cp)) not in ("Cn", "Co", "Cs")
+    ]
     texts = ["x" + ch + "x" for ch in chars] + [ch for ch in chars]
     got = quiz_page.evaluate("(ts) => ts.map((t) => window.casebookQuiz.normText(t))", texts)
-    diffs = [(f"U+{ord(t[1] if len(t) == 3 else t[0]):04X}", scoring.normalize_text(t), g)
-             for t, g in zip(texts, got, strict=True) if scoring.normalize_text(t) != g]
+    diffs = [
+        (f"U+{ord(t[1] if len(t) == 3 else t[0]):04X}", scoring.normalize_text(t), g)
+        for t, g in zip(texts, got, strict=True)
+        if scoring.normalize_text(t) != g
+    ]
     assert not diffs, f"{len(diffs)} characters differ, e.g. {diffs[:20]}"

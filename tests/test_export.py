@@ -21,7 +21,7 @@ from casebook.quiz import bank
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = Path(__file__).parent / "data" / "sample.yml"
 NS = {"q": qti.QTI_NS, "cp": qti.CP_NS}
-NASTY = 'a ~ b = c # d { e } f : g \\ h \\n i -> j <b>k</b> & "l" \'m\' 中文：“引号”'
+NASTY = "a ~ b = c # d { e } f : g \\ h \\n i -> j <b>k</b> & \"l\" 'm' 中文：“引号”"
 
 
 @pytest.fixture(scope="module")
@@ -75,10 +75,33 @@ ORDERING = re.compile(
     r"((?:ALL_OR_NOTHING|ABSOLUTE_POSITION|ABSOLUTE|ABS|RELATIVE_NEXT_EXCLUDE_LAST|"
     r"RELATIVE_NEXT_INCLUDE_LAST|RELATIVE_ONE_PREVIOUS_AND_NEXT|RELATIVE_ALL_PREVIOUS_AND_NEXT|"
     r"RELATIVE_TO_CORRECT|RELATIVE|RELLONGEST_ORDERED_SUBSET|LONGEST_CONTIGUOUS_SUBSET)?)\s*"
-    r"((?:SHOW|TRUE|YES|1|HIDE|FALSE|NO|0)?)\s*((?:none|123|abc|ABCD|iii|IIII)?)\s*(.*?)\s*$", re.S)
+    r"((?:SHOW|TRUE|YES|1|HIDE|FALSE|NO|0)?)\s*((?:none|123|abc|ABCD|iii|IIII)?)\s*(.*?)\s*$",
+    re.S,
+)
 # question_bank::fraction_options_full(): the only fractions an import may use.
-FRACTIONS = [1, 0.9, 0.8333333, 0.8, 0.75, 0.7, 0.6666667, 0.6, 0.5, 0.4, 0.3333333, 0.3, 0.25, 0.2,
-             0.1666667, 0.1428571, 0.125, 0.1111111, 0.1, 0.05, 0]
+FRACTIONS = [
+    1,
+    0.9,
+    0.8333333,
+    0.8,
+    0.75,
+    0.7,
+    0.6666667,
+    0.6,
+    0.5,
+    0.4,
+    0.3333333,
+    0.3,
+    0.25,
+    0.2,
+    0.1666667,
+    0.1428571,
+    0.125,
+    0.1111111,
+    0.1,
+    0.05,
+    0,
+]
 FRACTIONS += [-f for f in FRACTIONS if f]
 
 
@@ -105,7 +128,7 @@ def parse_text_with_format(text: str, default: str) -> tuple[str, str]:
         end = text.find("]")
         name = text[1:end] if end > 0 else ""
         if name in GIFT_FORMATS:
-            fmt, text = name, text[end + 1:]
+            fmt, text = name, text[end + 1 :]
     return escapedchar_post(text).strip(), fmt
 
 
@@ -118,7 +141,7 @@ def commentparser(answer: str, fmt: str) -> tuple[tuple[str, str], tuple[str, st
 def answerweightparser(answer: str) -> tuple[float, str]:
     answer = answer[1:]
     end = answer.index("%")
-    return float(answer[:end]) / 100, answer[end + 1:]
+    return float(answer[:end]) / 100, answer[end + 1 :]
 
 
 def moodle_gift_questions(text: str) -> list[dict]:
@@ -140,8 +163,9 @@ def readquestion(lines: list[str]) -> dict | None:
     # extract_idnumber_and_tags_from_comment: the first [id:...], every [tag:...]; ']' escaped as '\]'
     found = re.search(r"\[id:((?:\\\]|[^\]\x00-\x1f])+)\]", comment)
     idnumber = found[1].strip().replace("\\]", "]") if found else None
-    tags = [t.strip().replace("\\]", "]")
-            for t in re.findall(r"\[tag:((?:\\\]|[^\]<>`\x00-\x1f])+)\]", comment)]
+    tags = [
+        t.strip().replace("\\]", "]") for t in re.findall(r"\[tag:((?:\\\]|[^\]<>`\x00-\x1f])+)\]", comment)
+    ]
     lines = [" " if line.strip().startswith("//") else line for line in lines]
     text = "\n".join(lines).strip()
     if not text:
@@ -153,23 +177,30 @@ def readquestion(lines: list[str]) -> dict | None:
     if text.startswith("::"):
         text = text[2:]
         end = text.index("::")
-        q["name"], text = escapedchar_post(text[:end]).strip(), text[end + 2:].strip()
+        q["name"], text = escapedchar_post(text[:end]).strip(), text[end + 2 :].strip()
     start, finish = text.find("{"), text.find("}")
     if start < 0 or finish < 0:
         raise GiftError(f"braces: {text[:60]}")
-    answertext = text[start + 1:finish].strip()
-    questiontext = text[:start] + text[finish + 1:]
+    answertext = text[start + 1 : finish].strip()
+    questiontext = text[:start] + text[finish + 1 :]
     general = ""
     if (cut := answertext.rfind("####")) >= 0:
-        general, answertext = answertext[cut + 4:], answertext[:cut].strip()
+        general, answertext = answertext[cut + 4 :], answertext[:cut].strip()
     q["questiontext"], fmt = parse_text_with_format(questiontext, "moodle")
     q["format"] = fmt
     q["generalfeedback"], _ = parse_text_with_format(general, fmt)
     if (ordering := ORDERING.match(answertext)) is not None:  # plugins first (qtype_ordering)
         items = [line.strip() for line in re.split(r"[\r\n]+", ordering[7]) if line.strip()]
-        q.update(qtype="ordering", selectcount=int(ordering[1]), selecttype=ordering[2],
-                 layouttype=ordering[3], gradingtype=ordering[4], showgrading=ordering[5],
-                 numberingstyle=ordering[6], answers=items)  # items are not unescaped
+        q.update(
+            qtype="ordering",
+            selectcount=int(ordering[1]),
+            selecttype=ordering[2],
+            layouttype=ordering[3],
+            gradingtype=ordering[4],
+            showgrading=ordering[5],
+            numberingstyle=ordering[6],
+            answers=items,
+        )  # items are not unescaped
         return q
     if answertext == "":
         q["qtype"] = "essay"
@@ -183,8 +214,14 @@ def readquestion(lines: list[str]) -> dict | None:
                 weight, answer = answerweightparser(answer)
             (value, _), (feedback, _) = commentparser(answer, fmt)
             number_, _, tolerance = value.partition(":")
-            q["answers"].append({"fraction": weight, "value": float(number_),
-                                 "tolerance": float(tolerance or 0), "feedback": feedback})
+            q["answers"].append(
+                {
+                    "fraction": weight,
+                    "value": float(number_),
+                    "tolerance": float(tolerance or 0),
+                    "feedback": feedback,
+                }
+            )
         return _checked(q)
     if "~" in answertext:
         q.update(qtype="multichoice", single="=" in answertext, answers=[])
@@ -215,8 +252,12 @@ def readquestion(lines: list[str]) -> dict | None:
         bits = answertext.split("#", 2)
         wrong = parse_text_with_format(bits[1].strip(), fmt)[0] if len(bits) > 1 else ""
         right = parse_text_with_format(bits[2].strip(), fmt)[0] if len(bits) > 2 else ""
-        q.update(qtype="truefalse", correct=bits[0].strip() in ("T", "TRUE"), wrongfeedback=wrong,
-                 rightfeedback=right)
+        q.update(
+            qtype="truefalse",
+            correct=bits[0].strip() in ("T", "TRUE"),
+            wrongfeedback=wrong,
+            rightfeedback=right,
+        )
         return q
     q.update(qtype="shortanswer", answers=[])
     answers = answertext.split("=")
@@ -254,9 +295,16 @@ def side(text: str) -> str:
     return " ".join(text.split()).replace("->", "→")
 
 
-GIFT_KIND = {"single": "multichoice", "multiple": "multichoice", "true_false": "truefalse",
-             "numeric": "numerical", "short_text": "shortanswer", "matching": "match",
-             "ordering": "ordering", "written": "essay"}
+GIFT_KIND = {
+    "single": "multichoice",
+    "multiple": "multichoice",
+    "true_false": "truefalse",
+    "numeric": "numerical",
+    "short_text": "shortanswer",
+    "matching": "match",
+    "ordering": "ordering",
+    "written": "essay",
+}
 
 
 def check_gift(b: bank.Bank, text: str, paras: dict | None = None) -> None:
@@ -275,8 +323,9 @@ def check_gift(b: bank.Bank, text: str, paras: dict | None = None) -> None:
         key = q.key_answer()
         if q.type == "single":
             got = [(a["fraction"], a["text"], a["textformat"], a["feedback"]) for a in g["answers"]]
-            assert got == [(1.0 if o.key == key else 0.0, md(o.text), "markdown", md(o.misconception))
-                           for o in q.options]
+            assert got == [
+                (1.0 if o.key == key else 0.0, md(o.text), "markdown", md(o.misconception)) for o in q.options
+            ]
             assert g["single"]
         elif q.type == "multiple":
             assert [a["text"] for a in g["answers"]] == [md(o.text) for o in q.options]
@@ -290,7 +339,8 @@ def check_gift(b: bank.Bank, text: str, paras: dict | None = None) -> None:
             first, *wrong = g["answers"]
             assert (first["fraction"], first["value"], first["tolerance"]) == (1, key.value, key.tolerance)
             assert [(a["fraction"], a["value"], a["tolerance"], a["feedback"]) for a in wrong] == [
-                (0, float(w.answer), 0, md(w.misconception)) for w in q.wrong or []]
+                (0, float(w.answer), 0, md(w.misconception)) for w in q.wrong or []
+            ]
         elif q.type == "short_text":
             right = [a["text"] for a in g["answers"] if a["fraction"] == 1]
             carried = [f for f in key.accept if "->" not in f]
@@ -299,10 +349,14 @@ def check_gift(b: bank.Bank, text: str, paras: dict | None = None) -> None:
                 assert wildcard_match(form.strip(), pattern)  # a student typing the form gets credit
                 if "*" in form:
                     assert not wildcard_match(form.strip().replace("*", "anything"), pattern)
-            wrong = [(a["text"].replace("\\*", "*"), a["feedback"]) for a in g["answers"]
-                     if a["fraction"] == 0]
-            assert wrong == [(str(w.answer).strip(), md(w.misconception)) for w in q.wrong or []
-                             if "->" not in str(w.answer)]
+            wrong = [
+                (a["text"].replace("\\*", "*"), a["feedback"]) for a in g["answers"] if a["fraction"] == 0
+            ]
+            assert wrong == [
+                (str(w.answer).strip(), md(w.misconception))
+                for w in q.wrong or []
+                if "->" not in str(w.answer)
+            ]
         elif q.type == "matching":
             texts = {t.key: side(t.text) for t in q.targets}
             pairs = [(side(o.text), texts[key[o.key]]) for o in q.options]
@@ -311,9 +365,14 @@ def check_gift(b: bank.Bank, text: str, paras: dict | None = None) -> None:
         elif q.type == "ordering":
             texts = {o.key: o.text for o in q.options}
             assert [html.unescape(item) for item in g["answers"]] == [" ".join(texts[k].split()) for k in key]
-            assert (g["selectcount"], g["selecttype"], g["layouttype"], g["gradingtype"], g["showgrading"],
-                    g["numberingstyle"]) == (len(key), "ALL", "VERTICAL", "RELATIVE_ALL_PREVIOUS_AND_NEXT",
-                                             "SHOW", "none")
+            assert (
+                g["selectcount"],
+                g["selecttype"],
+                g["layouttype"],
+                g["gradingtype"],
+                g["showgrading"],
+                g["numberingstyle"],
+            ) == (len(key), "ALL", "VERTICAL", "RELATIVE_ALL_PREVIOUS_AND_NEXT", "SHOW", "none")
             for item in g["answers"]:  # qtype_ordering keeps GIFT placeholders: none may be left
                 assert "&&0" not in item and "&&1" not in item
 
@@ -362,7 +421,8 @@ def test_gift_special_forms_moodle_would_misread(nasty: bank.Bank) -> None:
 def test_gift_ordering_items_with_specials_survive() -> None:
     """qtype_ordering does not undo GIFT escapes, so items use character references instead."""
     assert gift.item_text("Step one: plan {a} #1 ~x = y \\ <b>&") == (
-        "Step one&#58; plan &#123;a&#125; &#35;1 &#126;x &#61; y &#92; &lt;b&gt;&amp;")
+        "Step one&#58; plan &#123;a&#125; &#35;1 &#126;x &#61; y &#92; &lt;b&gt;&amp;"
+    )
     assert html.unescape(gift.item_text("Step one: plan")) == "Step one: plan"
 
 
@@ -374,6 +434,7 @@ def test_gift_escape_is_one_line_and_reversible() -> None:
 
 
 # --- QTI ----------------------------------------------------------------------------------------
+
 
 def read_qti(data: bytes) -> tuple[dict[str, bytes], ET.Element]:
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
@@ -391,8 +452,10 @@ def read_qti(data: bytes) -> tuple[dict[str, bytes], ET.Element]:
 
 
 def _meta(item: ET.Element) -> dict[str, str]:
-    return {f.findtext("q:fieldlabel", namespaces=NS): f.findtext("q:fieldentry", "", NS)
-            for f in item.iterfind(".//q:qtimetadatafield", NS)}
+    return {
+        f.findtext("q:fieldlabel", namespaces=NS): f.findtext("q:fieldentry", "", NS)
+        for f in item.iterfind(".//q:qtimetadatafield", NS)
+    }
 
 
 def canvas_text(node: ET.Element | None) -> str:
@@ -427,14 +490,21 @@ def qti_items(root: ET.Element) -> dict[str, dict]:
         meta = _meta(item)
         presentation = item.find("q:presentation", NS)
         kind = meta["question_type"]
-        entry = {"type": kind, "points": float(meta["points_possible"]),
-                 "prompt": presentation.find("q:material/q:mattext", NS).text,
-                 "feedback": {fb.get("ident"): canvas_text(fb) for fb in item.iterfind("q:itemfeedback", NS)}}
-        labels = {lab.get("ident"): canvas_text(lab)
-                  for lab in presentation.iterfind(".//q:response_label", NS)}
+        entry = {
+            "type": kind,
+            "points": float(meta["points_possible"]),
+            "prompt": presentation.find("q:material/q:mattext", NS).text,
+            "feedback": {fb.get("ident"): canvas_text(fb) for fb in item.iterfind("q:itemfeedback", NS)},
+        }
+        labels = {
+            lab.get("ident"): canvas_text(lab) for lab in presentation.iterfind(".//q:response_label", NS)
+        }
         entry["choices"] = labels
-        full = [c for c in item.iterfind(".//q:respcondition", NS)
-                if c.findtext("q:setvar", namespaces=NS) == "100"]
+        full = [
+            c
+            for c in item.iterfind(".//q:respcondition", NS)
+            if c.findtext("q:setvar", namespaces=NS) == "100"
+        ]
         if kind in ("multiple_choice_question", "true_false_question"):
             entry["answer"] = full[0].findtext(".//q:varequal", namespaces=NS)
         elif kind == "multiple_answers_question":
@@ -443,25 +513,33 @@ def qti_items(root: ET.Element) -> dict[str, dict]:
             entry["not"] = sorted(v.text for v in both.findall("q:not/q:varequal", NS))
         elif kind == "numerical_question":
             var = full[0].find("q:conditionvar", NS)
-            entry["answer"] = tuple(float(var.findtext(f".//q:{tag}", namespaces=NS))
-                                    for tag in ("varequal", "vargte", "varlte"))
+            entry["answer"] = tuple(
+                float(var.findtext(f".//q:{tag}", namespaces=NS)) for tag in ("varequal", "vargte", "varlte")
+            )
         elif kind == "short_answer_question":
             entry["answer"] = [v.text for v in full[0].iterfind(".//q:varequal", NS)]
         elif kind == "matching_question":
-            lefts = {lid.get("ident"): canvas_text(lid.find("q:material/q:mattext", NS))
-                     for lid in presentation.iterfind("q:response_lid", NS)}
+            lefts = {
+                lid.get("ident"): canvas_text(lid.find("q:material/q:mattext", NS))
+                for lid in presentation.iterfind("q:response_lid", NS)
+            }
             # Canvas knows a target only by its match id: the first run of digits of its identifier.
             targets = {}
             for lab in presentation.iterfind(".//q:response_label", NS):
                 targets.setdefault(canvas_match_id(lab.get("ident")), set()).add(canvas_text(lab))
             entry["distinct_targets"] = all(len(t) == 1 for t in targets.values())
             adds = item.findall(".//q:respcondition/q:setvar[@action='Add']/..", NS)
-            entry["answer"] = {lefts[c.find(".//q:varequal", NS).get("respident")]:
-                               min(targets[canvas_match_id(c.findtext(".//q:varequal", namespaces=NS))])
-                               for c in adds}
+            entry["answer"] = {
+                lefts[c.find(".//q:varequal", NS).get("respident")]: min(
+                    targets[canvas_match_id(c.findtext(".//q:varequal", namespaces=NS))]
+                )
+                for c in adds
+            }
             entry["shares"] = [float(c.findtext("q:setvar", namespaces=NS)) for c in adds]
-            entry["targets_per_left"] = {len(lid.findall(".//q:response_label", NS))
-                                         for lid in presentation.iterfind("q:response_lid", NS)}
+            entry["targets_per_left"] = {
+                len(lid.findall(".//q:response_label", NS))
+                for lid in presentation.iterfind("q:response_lid", NS)
+            }
         out[item.get("ident")] = entry
     return out
 
@@ -478,12 +556,14 @@ def check_qti(b: bank.Bank, data: bytes, paras: dict | None = None) -> None:
         hint = f"\n\n{qti.ORDERING_HINT}" if q.type == "ordering" else ""
         assert it["prompt"] == qti.md_html(q.prompt.strip() + hint)
         assert it["feedback"]["general_fb"] == html.unescape(
-            re.sub(r"</?[^>\n]*>", "", qti.md_html(general_feedback_md(q, paras))))
+            re.sub(r"</?[^>\n]*>", "", qti.md_html(general_feedback_md(q, paras)))
+        )
         choice = {o.key: qti.choice_id(q, o.key) for o in q.options or []}
         if q.type in ("single", "multiple"):
             assert it["choices"] == {choice[o.key]: o.text.strip() for o in q.options}
             assert {k: v for k, v in it["feedback"].items() if k != "general_fb"} == {
-                f"{choice[o.key]}_fb": o.misconception.strip() for o in q.options if o.misconception}
+                f"{choice[o.key]}_fb": o.misconception.strip() for o in q.options if o.misconception
+            }
         if q.type == "single":
             assert it["answer"] == choice[key]
         elif q.type == "multiple":
@@ -523,7 +603,8 @@ def test_qti_round_trips_every_bank(banks: list[bank.Bank], tmp_path: Path) -> N
         assert report.skipped == {}
         ordering = [q.id for q in b.questions if q.type == "ordering"]
         assert any(", ".join(ordering) in note and "relative order" in note for note in report.notes) == bool(
-            ordering)
+            ordering
+        )
 
 
 def test_qti_special_characters_survive(nasty: bank.Bank) -> None:
@@ -562,7 +643,18 @@ def test_ordering_in_canvas_scores_positions_not_pairs() -> None:
     assert canvas(["a", "c", "b"]) == pytest.approx(1 / 3)
     assert scoring.ordering_fraction(answer, ["a", "c", "b"]) == pytest.approx(2 / 3)
     assert [qti.position(n) for n in (1, 2, 3, 4, 11, 12, 13, 21, 22, 23, 101)] == [
-        "1st", "2nd", "3rd", "4th", "11th", "12th", "13th", "21st", "22nd", "23rd", "101st"]
+        "1st",
+        "2nd",
+        "3rd",
+        "4th",
+        "11th",
+        "12th",
+        "13th",
+        "21st",
+        "22nd",
+        "23rd",
+        "101st",
+    ]
 
 
 def test_qti_is_byte_identical_across_runs(banks: list[bank.Bank]) -> None:
@@ -573,8 +665,10 @@ def test_qti_is_byte_identical_across_runs(banks: list[bank.Bank]) -> None:
 
 # --- the command --------------------------------------------------------------------------------
 
-def test_export_command_reports_what_each_format_cannot_carry(banks: list[bank.Bank], tmp_path: Path,
-                                                               capsys: pytest.CaptureFixture) -> None:
+
+def test_export_command_reports_what_each_format_cannot_carry(
+    banks: list[bank.Bank], tmp_path: Path, capsys: pytest.CaptureFixture
+) -> None:
     first = banks[0].quiz
     assert cli.main(["export", "--format", "gift", "--out", str(tmp_path), "--quiz", first]) == 0
     out = capsys.readouterr().out
@@ -586,11 +680,13 @@ def test_export_command_reports_what_each_format_cannot_carry(banks: list[bank.B
     out = capsys.readouterr().out
     assert sorted(p.name for p in tmp_path.glob("*.qti.zip")) == sorted(f"{b.quiz}.qti.zip" for b in banks)
     assert out.count("ordering: carried as matching each item to its position") == sum(
-        any(q.type == "ordering" for q in b.questions) for b in banks)
+        any(q.type == "ordering" for q in b.questions) for b in banks
+    )
 
 
-def test_export_command_writes_every_question_as_moodle_xml(banks: list[bank.Bank], tmp_path: Path,
-                                                            capsys: pytest.CaptureFixture) -> None:
+def test_export_command_writes_every_question_as_moodle_xml(
+    banks: list[bank.Bank], tmp_path: Path, capsys: pytest.CaptureFixture
+) -> None:
     assert cli.main(["export", "--format", "moodle-xml", "--out", str(tmp_path)]) == 0
     out = capsys.readouterr().out
     for b in banks:
@@ -601,11 +697,18 @@ def test_export_command_writes_every_question_as_moodle_xml(banks: list[bank.Ban
 
 
 def test_export_command_with_an_outside_bank(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
-    assert cli.main(["export", "--format", "gift", "--out", str(tmp_path), "--bank", str(SAMPLE),
-                     "--quiz", "sample"]) == 0
+    assert (
+        cli.main(
+            ["export", "--format", "gift", "--out", str(tmp_path), "--bank", str(SAMPLE), "--quiz", "sample"]
+        )
+        == 0
+    )
     assert "sample: 7 of 7 questions" in capsys.readouterr().out
-    check_gift(bank.load(SAMPLE, ROOT), (tmp_path / "sample.gift.txt").read_text(encoding="utf-8"),
-               edition.by_id(ROOT))
+    check_gift(
+        bank.load(SAMPLE, ROOT),
+        (tmp_path / "sample.gift.txt").read_text(encoding="utf-8"),
+        edition.by_id(ROOT),
+    )
 
 
 def test_export_command_mistakes_are_one_line(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
@@ -621,6 +724,7 @@ def test_export_command_mistakes_are_one_line(tmp_path: Path, capsys: pytest.Cap
 # _shortanswer / _numerical / _match / _essay; other types go to the qtype's import_from_xml,
 # here qtype_ordering's). getpath(..., true) trims texts; fractions are percentages; trans_single
 # reads 'true'/'1' as 1. The XML is parsed by ElementTree, as strictly as any XML parser.
+
 
 def _path(node: ET.Element, path: str, default: str | None = None) -> str | None:
     found = node.find(path)
@@ -648,19 +752,33 @@ def moodle_xml_questions(data: bytes) -> list[dict]:
         if kind == "category":
             out.append({"qtype": "category", "category": _path(node, "category/text")})
             continue
-        q = {"qtype": kind, "name": _path(node, "name/text"), "questiontext": _field(node, "questiontext"),
-             "generalfeedback": _field(node, "generalfeedback"), "idnumber": _path(node, "idnumber"),
-             "defaultmark": float(_path(node, "defaultgrade", "1")),
-             "tags": [t.findtext("text") for t in node.iterfind("tags/tag")]}
-        answers = [{"fraction": float(a.get("fraction", "0")) / 100, "text": _field(a, ""),
-                    "feedback": _field(a, "feedback"), "tolerance": _path(a, "tolerance")}
-                   for a in node.iterfind("answer")]
+        q = {
+            "qtype": kind,
+            "name": _path(node, "name/text"),
+            "questiontext": _field(node, "questiontext"),
+            "generalfeedback": _field(node, "generalfeedback"),
+            "idnumber": _path(node, "idnumber"),
+            "defaultmark": float(_path(node, "defaultgrade", "1")),
+            "tags": [t.findtext("text") for t in node.iterfind("tags/tag")],
+        }
+        answers = [
+            {
+                "fraction": float(a.get("fraction", "0")) / 100,
+                "text": _field(a, ""),
+                "feedback": _field(a, "feedback"),
+                "tolerance": _path(a, "tolerance"),
+            }
+            for a in node.iterfind("answer")
+        ]
         if kind in ("multichoice", "truefalse", "shortanswer", "numerical"):
             for a in answers:  # importprocess's grade-option check
                 assert any(abs(a["fraction"] - f) < 0.00001 for f in FRACTIONS), (q["name"], a)
         if kind == "multichoice":
-            q.update(single=_single(_path(node, "single", "true")), answers=answers,
-                     shuffleanswers=_single(_path(node, "shuffleanswers", "false")))
+            q.update(
+                single=_single(_path(node, "single", "true")),
+                answers=answers,
+                shuffleanswers=_single(_path(node, "shuffleanswers", "false")),
+            )
         elif kind == "truefalse":
             for a in answers:
                 if a["text"][0] == "true":
@@ -669,20 +787,40 @@ def moodle_xml_questions(data: bytes) -> list[dict]:
                 else:
                     q["feedbackfalse"] = a["feedback"][0]
         elif kind in ("shortanswer", "numerical"):
-            q.update(answers=answers, usecase=_path(node, "usecase", "0"),
-                     units=[(_path(u, "unit_name"), _path(u, "multiplier", "1"))
-                            for u in node.iterfind("units/unit")],
-                     unitgradingtype=_path(node, "unitgradingtype", "0"), showunits=_path(node, "showunits"))
+            q.update(
+                answers=answers,
+                usecase=_path(node, "usecase", "0"),
+                units=[
+                    (_path(u, "unit_name"), _path(u, "multiplier", "1")) for u in node.iterfind("units/unit")
+                ],
+                unitgradingtype=_path(node, "unitgradingtype", "0"),
+                showunits=_path(node, "showunits"),
+            )
         elif kind == "matching":
-            q["pairs"] = [(_field(sub, "")[0], _path(sub, "answer/text", ""))
-                          for sub in node.iterfind("subquestion")]
+            q["pairs"] = [
+                (_field(sub, "")[0], _path(sub, "answer/text", "")) for sub in node.iterfind("subquestion")
+            ]
         elif kind == "essay":
-            q.update(responseformat=_path(node, "responseformat", "editor"),
-                     graderinfo=_field(node, "graderinfo"),
-                     maxwordlimit=_path(node, "maxwordlimit"), minwordlimit=_path(node, "minwordlimit"))
+            q.update(
+                responseformat=_path(node, "responseformat", "editor"),
+                graderinfo=_field(node, "graderinfo"),
+                maxwordlimit=_path(node, "maxwordlimit"),
+                minwordlimit=_path(node, "minwordlimit"),
+            )
         elif kind == "ordering":  # qtype_ordering::import_from_xml
-            q.update({tag: _path(node, tag) for tag in (
-                "layouttype", "selecttype", "selectcount", "gradingtype", "showgrading", "numberingstyle")})
+            q.update(
+                {
+                    tag: _path(node, tag)
+                    for tag in (
+                        "layouttype",
+                        "selecttype",
+                        "selectcount",
+                        "gradingtype",
+                        "showgrading",
+                        "numberingstyle",
+                    )
+                }
+            )
             q["answers"] = [a["text"][0] for a in answers]
         else:
             raise AssertionError(f"Moodle has no question type {kind!r}")
@@ -706,14 +844,17 @@ def check_moodle_xml(b: bank.Bank, data: bytes, paras: dict | None = None) -> No
         assert m["generalfeedback"] == (qti.md_html(general_feedback_md(q, paras)), "html")
         assert m["tags"] == [f"bloom-{q.bloom}", q.objective]
         option = {o.key: html.escape(o.text.strip(), quote=False) for o in q.options or []}
-        feedback = {o.key: html.escape(o.misconception.strip(), quote=False) if o.misconception else ""
-                    for o in q.options or []}
+        feedback = {
+            o.key: html.escape(o.misconception.strip(), quote=False) if o.misconception else ""
+            for o in q.options or []
+        }
         if q.type in ("single", "multiple"):
             assert m["single"] == (q.type == "single") and m["shuffleanswers"] == 0
             right = {key} if q.type == "single" else set(key)
             shares = (1.0, 0.0) if q.type == "single" else (1 / len(right), -1 / len(right))
             assert [(a["text"][0], a["feedback"][0]) for a in m["answers"]] == [
-                (option[o.key], feedback[o.key]) for o in q.options]
+                (option[o.key], feedback[o.key]) for o in q.options
+            ]
             for o, a in zip(q.options, m["answers"], strict=True):
                 assert a["fraction"] == pytest.approx(shares[0] if o.key in right else shares[1], abs=1e-6)
         elif q.type == "true_false":
@@ -721,11 +862,14 @@ def check_moodle_xml(b: bank.Bank, data: bytes, paras: dict | None = None) -> No
             assert m["correct"] == key
             assert (m["feedbacktrue"], m["feedbackfalse"]) == (("", wrong) if key else (wrong, ""))
         elif q.type == "numeric":
-            got = [(a["fraction"], float(a["text"][0]), float(a["tolerance"]), a["feedback"][0])
-                   for a in m["answers"]]
+            got = [
+                (a["fraction"], float(a["text"][0]), float(a["tolerance"]), a["feedback"][0])
+                for a in m["answers"]
+            ]
             assert got == [(1.0, key.value, key.tolerance, "")] + [
                 (0.0, float(w.answer), 0.0, html.escape(w.misconception.strip(), quote=False))
-                for w in q.wrong or []]
+                for w in q.wrong or []
+            ]
             assert m["units"] == ([(key.unit, "1")] if key.unit else [])
             assert m["unitgradingtype"] == "0" and m["showunits"] == ("0" if key.unit else "3")
         elif q.type == "short_text":
@@ -742,15 +886,17 @@ def check_moodle_xml(b: bank.Bank, data: bytes, paras: dict | None = None) -> No
             assert m["pairs"] == [(option[o.key], texts[key[o.key]]) for o in q.options] + extra
         elif q.type == "ordering":
             assert m["answers"] == [option[k] for k in key]
-            settings = tuple(m[k] for k in ("layouttype", "selecttype", "selectcount", "gradingtype",
-                                            "showgrading"))
+            settings = tuple(
+                m[k] for k in ("layouttype", "selecttype", "selectcount", "gradingtype", "showgrading")
+            )
             assert settings == ("VERTICAL", "ALL", str(len(key)), "RELATIVE_ALL_PREVIOUS_AND_NEXT", "SHOW")
         elif q.type == "written":
             assert m["responseformat"] == "editor" and m["minwordlimit"] is None
             assert m["maxwordlimit"] == (str(q.word_limit) if q.word_limit else None)
             info, fmt = m["graderinfo"]
             assert fmt == "html" and info == qti.md_html(
-                f"Rubric ({wording.points(q.points)} points):\n\n{wording.rubric_markdown(q)}")
+                f"Rubric ({wording.points(q.points)} points):\n\n{wording.rubric_markdown(q)}"
+            )
             for criterion in q.rubric or []:
                 assert html.escape(criterion.criterion, quote=False) in info
 
@@ -771,16 +917,20 @@ def test_moodle_xml_special_characters_survive(nasty: bank.Bank) -> None:
     check_moodle_xml(nasty, data)
     short = next(q for q in moodle_xml_questions(data) if q.get("name") == "smp-q07")
     assert any(a["text"][0] == "front end -> middle platform" for a in short["answers"])  # '->' carried
-    control = nasty.model_copy(update={"questions": [nasty.questions[0].model_copy(
-        update={"prompt": "bell \x07 and form feed \x0c"})]})
+    control = nasty.model_copy(
+        update={
+            "questions": [nasty.questions[0].model_copy(update={"prompt": "bell \x07 and form feed \x0c"})]
+        }
+    )
     assert b"bell  and form feed" in moodle_xml.dumps(control)  # XML 1.0 cannot hold them: dropped
 
 
 def test_moodle_xml_written_questions(tmp_path: Path) -> None:
     written = bank.load(Path(__file__).parent / "data" / "written.yml", ROOT)
     assert any(q.type == "written" and q.word_limit for q in written.questions)
-    check_moodle_xml(written, (write_banks([written], "moodle-xml", tmp_path)[0].path).read_bytes(),
-                     edition.by_id(ROOT))
+    check_moodle_xml(
+        written, (write_banks([written], "moodle-xml", tmp_path)[0].path).read_bytes(), edition.by_id(ROOT)
+    )
 
 
 def test_every_export_writes_every_question_type() -> None:

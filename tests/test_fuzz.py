@@ -27,16 +27,61 @@ DATA = Path(__file__).parent / "data"
 COUNT = 10_000
 
 HOSTILE_VALUES = [
-    10 ** 400, -(2 ** 70), "\ud800", "x\udfffy", "=HYPERLINK(\"http://x\",\"y\")", "@SUM(1)",
-    "\x1b[2J", "", " " * 1000, "q" * 100_000, None, True, 3.5, float("nan"), [], {}, [[[[[]]]]],
-    {"cell_type": "code"}, ["a", 1, None], "中台" * 50,
+    10**400,
+    -(2**70),
+    "\ud800",
+    "x\udfffy",
+    '=HYPERLINK("http://x","y")',
+    "@SUM(1)",
+    "\x1b[2J",
+    "",
+    " " * 1000,
+    "q" * 100_000,
+    None,
+    True,
+    3.5,
+    float("nan"),
+    [],
+    {},
+    [[[[[]]]]],
+    {"cell_type": "code"},
+    ["a", 1, None],
+    "中台" * 50,
 ]
 HOSTILE_SOURCES = [
-    "0x" + "f" * 4000, "9" * 400, '"\\ud800"', "'\\udfff'", "lambda: 1", "[" * 300, "]",
-    '"""', "\x00", "q01 = ", "= 1", "import os", "__import__('os').system('true')",
-    '{"a": 1, "a": 2}', "{1, 2, [3]}", "(1,)", "1e999", "-1e999", "True", "None", "b'x'",
-    "1j", "q01: int = 'b'", "'\\N{BELL}'", '"=cmd|\' /C calc\'!A0"', "\\", "\ufeffq01 = 'b'",
-    "f'{1}'", "[*range(3)]", "\t", "\r\n", "#", "'" * 3 + "x",
+    "0x" + "f" * 4000,
+    "9" * 400,
+    '"\\ud800"',
+    "'\\udfff'",
+    "lambda: 1",
+    "[" * 300,
+    "]",
+    '"""',
+    "\x00",
+    "q01 = ",
+    "= 1",
+    "import os",
+    "__import__('os').system('true')",
+    '{"a": 1, "a": 2}',
+    "{1, 2, [3]}",
+    "(1,)",
+    "1e999",
+    "-1e999",
+    "True",
+    "None",
+    "b'x'",
+    "1j",
+    "q01: int = 'b'",
+    "'\\N{BELL}'",
+    "\"=cmd|' /C calc'!A0\"",
+    "\\",
+    "\ufeffq01 = 'b'",
+    "f'{1}'",
+    "[*range(3)]",
+    "\t",
+    "\r\n",
+    "#",
+    "'" * 3 + "x",
 ]
 
 
@@ -78,7 +123,7 @@ def _mutate_source(nb: dict, rng: random.Random) -> dict:
             name = text.split("=")[0].strip() or "q01"
             text = f"{name} = {piece}"
         else:
-            text = f'student_name = {piece}\nstudent_id = {rng.choice(HOSTILE_SOURCES)}'
+            text = f"student_name = {piece}\nstudent_id = {rng.choice(HOSTILE_SOURCES)}"
         cell["source"] = text
     return nb
 
@@ -116,7 +161,8 @@ def make_fuzz_class(folder: Path, template: dict, count: int, seed: int = 16) ->
         elif kind < 0.6:
             nb = _mutate_json(nb, rng)
         data = json.dumps(nb, ensure_ascii=rng.random() < 0.5, allow_nan=True).encode(
-            "utf-8", "surrogatepass")
+            "utf-8", "surrogatepass"
+        )
         if 0.6 <= kind < 0.85:
             data = _mutate_bytes(data, rng)
         path = folder / f"{n // 1000:02d}" / f"fuzz-{n:05d}.ipynb"
@@ -131,15 +177,27 @@ def test_ten_thousand_mutated_notebooks_all_accounted_for(tmp_path: Path) -> Non
     template = json.loads(notebooks.dumps(notebooks.student(sample)))
     folder = tmp_path / "class"
     files = make_fuzz_class(folder, template, COUNT)
-    result = grading.grade_paths([folder / f"{i:02d}" for i in range(COUNT // 1000)],
-                                 tmp_path / "out", banks=[sample], jobs=1, plots=False)
+    result = grading.grade_paths(
+        [folder / f"{i:02d}" for i in range(COUNT // 1000)],
+        tmp_path / "out",
+        banks=[sample],
+        jobs=1,
+        plots=False,
+    )
     text = (tmp_path / "out" / "gradebook.csv").read_text(encoding="utf-8")
     rows = list(csv.DictReader(io.StringIO(text, newline="")))
     assert len(rows) == COUNT == result.files
     assert sorted(r["submission"] for r in rows) == sorted(p.as_posix() for p in files)
-    known = {submission.GRADED, submission.UNREADABLE, submission.NOT_NOTEBOOK,
-             submission.TOO_LARGE, submission.UNKNOWN_QUIZ, submission.NO_ANSWERS,
-             submission.DUPLICATE, submission.NEWER_FORMAT}
+    known = {
+        submission.GRADED,
+        submission.UNREADABLE,
+        submission.NOT_NOTEBOOK,
+        submission.TOO_LARGE,
+        submission.UNKNOWN_QUIZ,
+        submission.NO_ANSWERS,
+        submission.DUPLICATE,
+        submission.NEWER_FORMAT,
+    }
     statuses = {r["status"] for r in rows}
     assert statuses <= known, statuses - known
     # the fuzz is not all rejected at the door: every kind of outcome occurs

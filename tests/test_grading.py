@@ -313,22 +313,20 @@ def test_a_student_cannot_grade_as_another_nbgrader(
 ) -> None:
     """Review S1 (MAL-imp-nbgrader): mallory's notebook claims alice, and is newer."""
     subs = tmp_path / "submitted"
-    submit(subs / "alice" / "sample" / "sample.ipynb", template, RIGHT, "alice", "Alice",
-           mtime=1_000)
-    submit(subs / "mallory" / "sample" / "sample.ipynb", template, WRONG, "alice", "Alice",
-           mtime=2_000)
+    submit(subs / "alice" / "sample" / "sample.ipynb", template, RIGHT, "alice", "Alice", mtime=1_000)
+    submit(subs / "mallory" / "sample" / "sample.ipynb", template, WRONG, "alice", "Alice", mtime=2_000)
     result = grade([subs], tmp_path / "out", sample)
     got = {r["student"]: (r["status"], r["score"], r["identity"]) for r in result.rows}
-    assert got == {"alice": ("graded", "8", "folder"),
-                   "mallory": ("graded", "0", "folder; the notebook says alice")}
+    assert got == {
+        "alice": ("graded", "8", "folder"),
+        "mallory": ("graded", "0", "folder; the notebook says alice"),
+    }
     assert result.mismatched == 1 and result.counts == {"graded": 2}
     page = (tmp_path / "out" / "feedback" / "alice-sample.md").read_text(encoding="utf-8")
     assert "Score: 8 / 8" in page  # alice's own answers, not mallory's
 
 
-def test_a_student_cannot_grade_as_another_canvas(
-    tmp_path: Path, sample: bank.Bank, template: dict
-) -> None:
+def test_a_student_cannot_grade_as_another_canvas(tmp_path: Path, sample: bank.Bank, template: dict) -> None:
     """Review S1 (MAL-imp-canvas): a newer Canvas file of mallory claims alice's id 12345."""
     subs = tmp_path / "canvas"
     submit(subs / "alice_12345_67890_sample.ipynb", template, RIGHT, "12345", mtime=1_000)
@@ -350,8 +348,10 @@ def test_duplicates_follow_the_stated_rule(tmp_path: Path, sample: bank.Bank, te
     result = grade([subs], tmp_path / "out", sample)
     rows = rows_by_file(result)
     assert {n: r["status"] for n, r in rows.items()} == {
-        "ann_7_200_sample.ipynb": "graded", "ann_7_100_sample.ipynb": "duplicate submission",
-        "loose.ipynb": "duplicate submission"}
+        "ann_7_200_sample.ipynb": "graded",
+        "ann_7_100_sample.ipynb": "duplicate submission",
+        "loose.ipynb": "duplicate submission",
+    }
     assert rows["ann_7_200_sample.ipynb"]["score"] == "8"
     assert rows["loose.ipynb"]["score"] == "" and rows["loose.ipynb"]["identity"] == "identity cell"
     notes = (tmp_path / "out" / "notes.csv").read_text()
@@ -526,13 +526,23 @@ def test_malformed_notebooks_are_all_accounted_for(
         f"{i}.ipynb" for i in range(len(plan))
     )
     status = {Path(r["submission"]).stem: r["status"] for r in result.rows}
-    known = {submission.GRADED, submission.UNREADABLE, submission.NOT_NOTEBOOK,
-             submission.NO_ANSWERS, submission.DUPLICATE}
+    known = {
+        submission.GRADED,
+        submission.UNREADABLE,
+        submission.NOT_NOTEBOOK,
+        submission.NO_ANSWERS,
+        submission.DUPLICATE,
+    }
     assert set(status.values()) <= known, status
     # Four bytes repeated may even decode (as UTF-32) to a JSON number: not a notebook then.
-    sure = {"bytes": {submission.UNREADABLE, submission.NOT_NOTEBOOK},
-            "truncate": {submission.UNREADABLE}, "shuffle": {submission.GRADED},
-            "dup": {submission.GRADED}, "v3": {submission.GRADED}, "noids": {submission.GRADED}}
+    sure = {
+        "bytes": {submission.UNREADABLE, submission.NOT_NOTEBOOK},
+        "truncate": {submission.UNREADABLE},
+        "shuffle": {submission.GRADED},
+        "dup": {submission.GRADED},
+        "v3": {submission.GRADED},
+        "noids": {submission.GRADED},
+    }
     for i, (kind, _) in enumerate(plan):
         if kind in sure:
             assert status[str(i)] in sure[kind], (kind, status[str(i)])
@@ -730,11 +740,12 @@ def test_grade_quiz_option_grades_that_quiz_only(tmp_path: Path, root: Path) -> 
     chosen = banks[0].quiz
     result = grading.grade_paths([tmp_path / "S"], tmp_path / "G", quiz=chosen, jobs=1, plots=False)
     statuses = {r["quiz"]: r["status"] for r in result.rows}
-    assert statuses == {b.quiz: "graded" if b.quiz == chosen else submission.OTHER_QUIZ
-                        for b in banks}
+    assert statuses == {b.quiz: "graded" if b.quiz == chosen else submission.OTHER_QUIZ for b in banks}
     own = [q.id for q in banks[0].questions]
-    assert result.columns[len(grading.FIXED_COLUMNS):] == (
-        written.COLUMNS if any(q.manual for q in banks[0].questions) else []) + own
+    assert (
+        result.columns[len(grading.FIXED_COLUMNS) :]
+        == (written.COLUMNS if any(q.manual for q in banks[0].questions) else []) + own
+    )
     graded = [r for r in result.rows if r["status"] == "graded"]
     assert [r["score"] for r in graded] == [r["max_score"] for r in graded]
     assert all(r["score"] == "" for r in result.rows if r["quiz"] != chosen)
@@ -747,14 +758,18 @@ def test_grade_quiz_option_grades_that_quiz_only(tmp_path: Path, root: Path) -> 
     assert len(everything.rows) == len(banks)
 
 
-@pytest.mark.parametrize(("fmt", "status"), [
-    (None, "graded"),  # released before the format was written: still grades
-    (1, "graded"),
-    (99, submission.NEWER_FORMAT),
-    ("1", submission.NEWER_FORMAT),
-])
-def test_the_notebook_format_is_read_back(tmp_path: Path, sample: bank.Bank, template: dict,
-                                          fmt: object, status: str) -> None:
+@pytest.mark.parametrize(
+    ("fmt", "status"),
+    [
+        (None, "graded"),  # released before the format was written: still grades
+        (1, "graded"),
+        (99, submission.NEWER_FORMAT),
+        ("1", submission.NEWER_FORMAT),
+    ],
+)
+def test_the_notebook_format_is_read_back(
+    tmp_path: Path, sample: bank.Bank, template: dict, fmt: object, status: str
+) -> None:
     path = submit(tmp_path / "s.ipynb", template, RIGHT)
     nb = json.loads(path.read_text())
     assert nb["metadata"]["casebook"]["format"] == layout.FORMAT  # written into every notebook

@@ -54,8 +54,11 @@ def with_source(path: Path, find: str, source: str) -> Path:
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*"))
-            if p.is_file() and p.name != fileio.LOCK}
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and p.name != fileio.LOCK
+    }
 
 
 # --- S2, S3: one file never stops a class -------------------------------------------------------
@@ -73,7 +76,8 @@ HOSTILE_SOURCES = {
 
 
 def test_a_hostile_answer_or_identity_never_stops_the_class(
-        tmp_path: Path, sample: bank.Bank, template: dict) -> None:
+    tmp_path: Path, sample: bank.Bank, template: dict
+) -> None:
     subs = tmp_path / "subs"
     submit(subs / "good.ipynb", template, RIGHT, "good")
     for name, (find, source) in HOSTILE_SOURCES.items():
@@ -93,21 +97,24 @@ def test_a_hostile_answer_or_identity_never_stops_the_class(
 
 
 def test_a_hostile_file_among_many_in_the_worker_pool(
-        tmp_path: Path, sample: bank.Bank, template: dict) -> None:
+    tmp_path: Path, sample: bank.Bank, template: dict
+) -> None:
     """MAL-pool-poison: the pool path (more files than IN_PROCESS_BELOW) with two workers."""
     subs = tmp_path / "subs"
     first = submit(subs / "s000.ipynb", template, RIGHT, "s000")
     for i in range(1, grading.IN_PROCESS_BELOW + 10):
         (subs / f"s{i:03d}.ipynb").write_text(first.read_text().replace('\\"s000\\"', f'\\"s{i:03d}\\"'))
-    with_source(submit(subs / "zz-hex.ipynb", template, RIGHT, "zz"), "q01 =",
-                json.dumps("q01 = 0x" + "f" * 4000))
+    with_source(
+        submit(subs / "zz-hex.ipynb", template, RIGHT, "zz"), "q01 =", json.dumps("q01 = 0x" + "f" * 4000)
+    )
     result = grade([subs], tmp_path / "out", sample, jobs=2, plots=False)
     assert result.files == grading.IN_PROCESS_BELOW + 11
     assert result.counts == {"graded": result.files}
 
 
 def test_an_unforeseen_error_in_one_file_is_its_status(
-        tmp_path: Path, sample: bank.Bank, template: dict, monkeypatch) -> None:
+    tmp_path: Path, sample: bank.Bank, template: dict, monkeypatch
+) -> None:
     """Anything the grader did not foresee: that file gets a status and a reason, the rest goes on."""
     from casebook.quiz import scoring
 
@@ -131,8 +138,8 @@ def test_an_unforeseen_error_in_one_file_is_its_status(
 
 # --- S4: spreadsheet formulas ----------------------------------------------------------------------
 
-def test_gradebook_cells_never_start_a_formula(tmp_path: Path, sample: bank.Bank,
-                                               template: dict) -> None:
+
+def test_gradebook_cells_never_start_a_formula(tmp_path: Path, sample: bank.Bank, template: dict) -> None:
     subs = tmp_path / "subs"
     path = submit(subs / "x.ipynb", template, RIGHT, "@SUM(1)", '=HYPERLINK(\\"http://x\\",\\"y\\")')
     evil = submit(subs / "-2+3.ipynb", template, RIGHT, "-2+3")
@@ -142,9 +149,12 @@ def test_gradebook_cells_never_start_a_formula(tmp_path: Path, sample: bank.Bank
     result = grade([subs], tmp_path / "out", sample)
     text = (tmp_path / "out" / "gradebook.csv").read_text(encoding="utf-8")
     cells = [c for row in csv.reader(io.StringIO(text)) for c in row]
-    assert not [c for c in cells if c[:1] in ("=", "+", "@", "\t", "\r")
-                or (c[:1] == "-" and not c[1:].replace(".", "").isdigit())]
-    assert "'@SUM(1)" in cells and "'=HYPERLINK(\"http://evil\",\"x\")" in cells
+    assert not [
+        c
+        for c in cells
+        if c[:1] in ("=", "+", "@", "\t", "\r") or (c[:1] == "-" and not c[1:].replace(".", "").isdigit())
+    ]
+    assert "'@SUM(1)" in cells and '\'=HYPERLINK("http://evil","x")' in cells
     # read back (as merge and Result.rows do), the cells are what the student wrote
     got = {r["submission"]: r for r in result.rows}
     assert got[path.as_posix()]["student"] == "@SUM(1)"
@@ -160,6 +170,7 @@ def test_spreadsheet_safe_round_trips() -> None:
 
 
 # --- review sheets and merge: formulas, header-only sheets, the lock ------------------------------
+
 
 @pytest.fixture
 def graded_essays(tmp_path: Path) -> tuple[Path, bank.Bank]:
@@ -186,9 +197,17 @@ def test_scores_csv_is_formula_safe_and_merge_reads_it_back(graded_essays, tmp_p
     header = table[0]
     criteria = header[2:-2]
     # as a grader's editor would: the cells as text (the quote undone), then saved as CSV
-    filled = [header] + [[fileio.from_spreadsheet(row[0]), row[1], *["1"] * len(criteria),
-                          '=HYPERLINK("http://x","y")', row[-1]]
-                         for row in table[1:] if row[0] == "'@evil"]
+    filled = [header] + [
+        [
+            fileio.from_spreadsheet(row[0]),
+            row[1],
+            *["1"] * len(criteria),
+            '=HYPERLINK("http://x","y")',
+            row[-1],
+        ]
+        for row in table[1:]
+        if row[0] == "'@evil"
+    ]
     path.write_text(fileio.csv_text(filled, lineterminator="\r\n"), encoding="utf-8")
     result = merge.merge([path], graded)
     assert result.ok and result.added == 1, result.problems
@@ -206,8 +225,7 @@ def test_merge_skips_header_only_sheets(graded_essays, tmp_path: Path) -> None:
     assert merge.merge([empty], graded).ok
 
 
-def test_merge_and_grade_take_the_folder_lock(graded_essays, tmp_path: Path, sample: bank.Bank
-                                              ) -> None:
+def test_merge_and_grade_take_the_folder_lock(graded_essays, tmp_path: Path, sample: bank.Bank) -> None:
     """D1, D3: a second run into a folder in use stops with one line and changes nothing."""
     graded, _ = graded_essays
     before = snapshot(graded)
@@ -231,9 +249,16 @@ def test_concurrent_merges_lose_no_score(graded_essays, tmp_path: Path) -> None:
         table[1:] = [row[:2] + ["0"] * n + ["", row[-1]] for row in table[1:]]
         path.write_text(fileio.csv_text(table), encoding="utf-8")
         files.append(path)
-    runs = [subprocess.Popen([sys.executable, "-m", "casebook", "merge", str(f), "--graded",
-                              str(graded)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                             text=True) for f in files for _ in range(3)]
+    runs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "casebook", "merge", str(f), "--graded", str(graded)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for f in files
+        for _ in range(3)
+    ]
     merged = 0
     for run in runs:
         out, err = run.communicate(timeout=120)
@@ -247,25 +272,38 @@ def test_concurrent_merges_lose_no_score(graded_essays, tmp_path: Path) -> None:
 
 # --- D2, D4: nothing lost -------------------------------------------------------------------------
 
-def test_an_empty_input_never_wipes_a_gradebook(tmp_path: Path, sample: bank.Bank, template: dict,
-                                                capsys) -> None:
+
+def test_an_empty_input_never_wipes_a_gradebook(
+    tmp_path: Path, sample: bank.Bank, template: dict, capsys
+) -> None:
     submit(tmp_path / "subs" / "a.ipynb", template, RIGHT, "a")
     out = tmp_path / "out"
     grade([tmp_path / "subs"], out, sample)
     before = snapshot(out)
     (tmp_path / "empty").mkdir()
-    code = cli.main(["grade", str(tmp_path / "empty"), "--out", str(out), "--bank",
-                     str(DATA / "sample.yml"), "--strict"])
+    code = cli.main(
+        ["grade", str(tmp_path / "empty"), "--out", str(out), "--bank", str(DATA / "sample.yml"), "--strict"]
+    )
     err = capsys.readouterr().err
     assert code == 2 and "left as they are" in err and len(err.strip().splitlines()) == 1
     assert snapshot(out) == before
-    code = cli.main(["grade", str(tmp_path / "empty"), "--out", str(tmp_path / "new"), "--bank",
-                     str(DATA / "sample.yml"), "--strict"])
+    code = cli.main(
+        [
+            "grade",
+            str(tmp_path / "empty"),
+            "--out",
+            str(tmp_path / "new"),
+            "--bank",
+            str(DATA / "sample.yml"),
+            "--strict",
+        ]
+    )
     assert code == 1  # --strict: zero files graded is not "every file graded"
 
 
 def test_a_run_that_fails_midway_leaves_the_previous_results(
-        tmp_path: Path, sample: bank.Bank, template: dict, monkeypatch, capsys) -> None:
+    tmp_path: Path, sample: bank.Bank, template: dict, monkeypatch, capsys
+) -> None:
     """D4: disk full while writing feedback: one line, and the folder as it was."""
     subs = tmp_path / "subs"
     submit(subs / "a.ipynb", template, RIGHT, "a")
@@ -278,8 +316,9 @@ def test_a_run_that_fails_midway_leaves_the_previous_results(
         raise OSError(28, "No space left on device", str(path))
 
     monkeypatch.setattr(fileio, "write_if_changed", full)
-    code = cli.main(["grade", str(subs), "--out", str(out), "--bank", str(DATA / "sample.yml"),
-                     "--jobs", "1"])
+    code = cli.main(
+        ["grade", str(subs), "--out", str(out), "--bank", str(DATA / "sample.yml"), "--jobs", "1"]
+    )
     err = capsys.readouterr().err
     assert code == 2 and len(err.strip().splitlines()) == 1
     assert "No space left on device" in err and "nothing was changed" in err
@@ -288,7 +327,8 @@ def test_a_run_that_fails_midway_leaves_the_previous_results(
 
 
 def test_a_killed_run_leaves_the_previous_results_and_no_workers(
-        tmp_path: Path, sample: bank.Bank, template: dict) -> None:
+    tmp_path: Path, sample: bank.Bank, template: dict
+) -> None:
     """D4: SIGKILL of `casebook grade` mid-run: previous outputs intact, workers end too."""
     subs = tmp_path / "subs"
     first = submit(subs / "s0000.ipynb", template, RIGHT, "s0000")
@@ -298,9 +338,23 @@ def test_a_killed_run_leaves_the_previous_results_and_no_workers(
     out = tmp_path / "out"
     grade([first], out, sample)
     before = snapshot(out)
-    run = subprocess.Popen([sys.executable, "-m", "casebook", "grade", str(subs), "--out", str(out),
-                            "--bank", str(DATA / "sample.yml"), "--jobs", "2"],
-                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    run = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "casebook",
+            "grade",
+            str(subs),
+            "--out",
+            str(out),
+            "--bank",
+            str(DATA / "sample.yml"),
+            "--jobs",
+            "2",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     children: set[int] = set()
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and not any(out.glob(".staging-*/feedback/s0*")):
@@ -337,8 +391,8 @@ def _alive(pid: int) -> bool:
 
 # --- S6, S8: only regular files -------------------------------------------------------------------
 
-def test_fifos_and_symlinks_are_reported_not_read(tmp_path: Path, sample: bank.Bank,
-                                                  template: dict) -> None:
+
+def test_fifos_and_symlinks_are_reported_not_read(tmp_path: Path, sample: bank.Bank, template: dict) -> None:
     subs = tmp_path / "submitted"
     submit(subs / "alice" / "sample" / "sample.ipynb", template, WRONG, "alice")
     solutions = submit(tmp_path / "instructor" / "sol.ipynb", template, RIGHT, "solutions")
@@ -359,6 +413,7 @@ def test_fifos_and_symlinks_are_reported_not_read(tmp_path: Path, sample: bank.B
 
 # --- S7: terminal escapes -------------------------------------------------------------------------
 
+
 def test_names_printed_to_a_terminal_are_sanitised(tmp_path: Path, capsys) -> None:
     evil = tmp_path / "evil\x1b]0;TITLE\x07\x1b[2J.ipynb"
     code = cli.main(["grade", str(evil), "--out", str(tmp_path / "out")])
@@ -368,19 +423,23 @@ def test_names_printed_to_a_terminal_are_sanitised(tmp_path: Path, capsys) -> No
 
 # --- U1: --out that cannot be used ----------------------------------------------------------------
 
-@pytest.mark.parametrize("argv", [
-    ["grade", "{data}", "--out", "{file}"],
-    ["release", "--out", "{file}"],
-    ["solutions", "--out", "{file}"],
-    ["demo", "--students", "2", "--out", "{file}"],
-    ["export", "--format", "gift", "--out", "{file}"],
-    ["export", "--format", "qti", "--out", "{file}"],
-    ["review", "{data}", "--out", "{file}"],
-    ["handout", "--out", "{file}/x", "--html-only"],
-    ["student-book", "--out", "{file}/x"],
-    ["grade", "{data}", "--out", "/dev/full/x"],
-    ["export-grades", "{file}", "--roster", "{file}", "--format", "canvas", "--out", "{data}"],
-])
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["grade", "{data}", "--out", "{file}"],
+        ["release", "--out", "{file}"],
+        ["solutions", "--out", "{file}"],
+        ["demo", "--students", "2", "--out", "{file}"],
+        ["export", "--format", "gift", "--out", "{file}"],
+        ["export", "--format", "qti", "--out", "{file}"],
+        ["review", "{data}", "--out", "{file}"],
+        ["handout", "--out", "{file}/x", "--html-only"],
+        ["student-book", "--out", "{file}/x"],
+        ["grade", "{data}", "--out", "/dev/full/x"],
+        ["export-grades", "{file}", "--roster", "{file}", "--format", "canvas", "--out", "{data}"],
+    ],
+)
 def test_an_unusable_out_is_one_line(tmp_path: Path, argv: list[str], capsys) -> None:
     afile = tmp_path / "afile"
     afile.write_text("x")
@@ -389,32 +448,43 @@ def test_an_unusable_out_is_one_line(tmp_path: Path, argv: list[str], capsys) ->
     err = capsys.readouterr().err
     assert code == 2 and len(err.strip().splitlines()) == 1, err
     assert ("not a folder" in err or "is a folder" in err) and "Traceback" not in err
-    assert (str(afile) in err or "/dev/full" in err or str(DATA) in err)
+    assert str(afile) in err or "/dev/full" in err or str(DATA) in err
     assert afile.read_text() == "x"
 
 
 # --- S5, U3: banks --------------------------------------------------------------------------------
 
+
 def _bomb(path: Path) -> Path:
     lines = ["quiz: bomb", "title: B", "chapter: bottom-up", "a: &a [x, x, x, x, x, x, x, x, x]"]
     for prev, name in zip("abcdefgh", "bcdefghi", strict=True):
         lines.append(f"{name}: &{name} [" + ", ".join([f"*{prev}"] * 9) + "]")
-    lines += ["questions:", "  - id: b-q1", "    type: multiple", "    prompt: P",
-              "    options: {a: A, b: B}", "    answer: *i"]
+    lines += [
+        "questions:",
+        "  - id: b-q1",
+        "    type: multiple",
+        "    prompt: P",
+        "    options: {a: A, b: B}",
+        "    answer: *i",
+    ]
     path.write_text("\n".join(lines) + "\n")
     return path
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    (None, "bomb.yml:5: invalid YAML: alias *a is not allowed"),
-    ("quiz: x\ntitle: !!int abc\n", "x.yml:2: invalid YAML: tag tag:yaml.org,2002:int is not allowed"),
-    ("quiz: x\ntitle: !!bool maybe\n", "x.yml:2: invalid YAML: tag"),
-    ("quiz: x\ntitle: !!python/object:os.system x\n", "x.yml:2: invalid YAML: tag"),
-    ("quiz: x\n? [a, b]\n: 1\n", "x.yml:2: invalid YAML: a mapping key must be a plain value"),
-    ('quiz: x\ntitle: "abc\nchapter: c\n', "(in what starts on line 2)"),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (None, "bomb.yml:5: invalid YAML: alias *a is not allowed"),
+        ("quiz: x\ntitle: !!int abc\n", "x.yml:2: invalid YAML: tag tag:yaml.org,2002:int is not allowed"),
+        ("quiz: x\ntitle: !!bool maybe\n", "x.yml:2: invalid YAML: tag"),
+        ("quiz: x\ntitle: !!python/object:os.system x\n", "x.yml:2: invalid YAML: tag"),
+        ("quiz: x\n? [a, b]\n: 1\n", "x.yml:2: invalid YAML: a mapping key must be a plain value"),
+        ('quiz: x\ntitle: "abc\nchapter: c\n', "(in what starts on line 2)"),
+    ],
+)
 def test_bank_yaml_problems_are_one_line_with_file_and_line(
-        tmp_path: Path, text: str | None, expected: str, capsys) -> None:
+    tmp_path: Path, text: str | None, expected: str, capsys
+) -> None:
     path = _bomb(tmp_path / "bomb.yml") if text is None else tmp_path / "x.yml"
     if text is not None:
         path.write_text(text)
@@ -433,6 +503,7 @@ def test_an_unquoted_impossible_date_is_text(tmp_path: Path) -> None:
 
 
 # --- U6, U9: smaller quirks -------------------------------------------------------------------------
+
 
 def test_grader_quirks_of_the_review() -> None:
     """An annotation that is a call is code (it would run); a pasted BOM does not void an answer."""
@@ -461,8 +532,10 @@ def test_a_row_with_an_unquoted_comma_is_named_as_such(graded_essays, tmp_path: 
     row = table[1][:2] + ["1"] * n + ["good, but short", table[1][-1]]
     path.write_text(",".join(table[0]) + "\n" + ",".join(row) + "\n", encoding="utf-8")
     result = merge.merge([path], graded)
-    assert result.problems == [f"{path}: row 2: {len(row) + 1} cells but the header has "
-                               f"{len(table[0])} (a comma in a cell that is not quoted?)"]
+    assert result.problems == [
+        f"{path}: row 2: {len(row) + 1} cells but the header has "
+        f"{len(table[0])} (a comma in a cell that is not quoted?)"
+    ]
 
 
 def test_the_run_summary_reports_identity_claims(tmp_path: Path, template: dict, capsys) -> None:
@@ -470,12 +543,14 @@ def test_the_run_summary_reports_identity_claims(tmp_path: Path, template: dict,
     subs = tmp_path / "submitted"
     submit(subs / "alice" / "sample" / "sample.ipynb", template, RIGHT, "alice")
     submit(subs / "mallory" / "sample" / "sample.ipynb", template, WRONG, "alice")
-    code = cli.main(["grade", str(subs), "--out", str(tmp_path / "out"), "--bank",
-                     str(DATA / "sample.yml"), "--strict"])
+    code = cli.main(
+        ["grade", str(subs), "--out", str(tmp_path / "out"), "--bank", str(DATA / "sample.yml"), "--strict"]
+    )
     out = capsys.readouterr().out
     assert code == 0 and "graded 2 file(s)" in out
-    assert ("1 submission names another student in the identity cell than the folder or file "
-            "name it came from") in out
+    assert (
+        "1 submission names another student in the identity cell than the folder or file name it came from"
+    ) in out
 
 
 def test_a_huge_bank_is_refused_before_it_is_parsed(tmp_path: Path) -> None:

@@ -72,8 +72,7 @@ def _imports(path: Path) -> list[tuple[int, str]]:
             for alias in node.names:  # `from casebook import quiz` imports the subpackage
                 full = f"{base}.{alias.name}"
                 sub = PACKAGE.parent / full.replace(".", "/")
-                out.append((node.lineno, full if sub.is_dir() or sub.with_suffix(".py").exists()
-                            else base))
+                out.append((node.lineno, full if sub.is_dir() or sub.with_suffix(".py").exists() else base))
     return out
 
 
@@ -85,11 +84,12 @@ def test_imports_flow_one_way(path: Path) -> None:
     here = _name(path)
     stage = _stage(here)
     allowed = BELOW[stage]
-    wrong = [f"line {line}: {target}" for line, target in _imports(path)
-             if _stage(target) not in allowed]
+    wrong = [f"line {line}: {target}" for line, target in _imports(path) if _stage(target) not in allowed]
     if here in SELF_CONTAINED:
-        wrong += [f"line {line}: {target} (this module imports nothing of casebook)"
-                  for line, target in _imports(path)]
+        wrong += [
+            f"line {line}: {target} (this module imports nothing of casebook)"
+            for line, target in _imports(path)
+        ]
     assert not wrong, f"{here} ({stage}) may import only {sorted(allowed)}: " + "; ".join(wrong)
 
 
@@ -108,4 +108,4 @@ def test_the_checker_sees_a_backward_import(tmp_path: Path) -> None:
     assert _stage("casebook.cli") not in BELOW[_stage("casebook.book.standard")]
     assert _stage("casebook.sphinx.quiz") not in BELOW[_stage("casebook.checks")]
     found = _imports(PACKAGE / "quiz" / "notebooks.py")
-    assert ("casebook.quiz.layout" in {t for _, t in found})
+    assert "casebook.quiz.layout" in {t for _, t in found}

@@ -46,7 +46,14 @@ def test_student_notebook_layout(tmp_path: Path, sample: bank.Bank) -> None:
     answers = _cells(nb, "answer")
     assert [c.metadata.casebook.question for c in answers] == [q.id for q in sample.questions]
     assert [c.source for c in answers] == [
-        'q01 = ""', "q02 = []", "q03 = None", "q04 = None", "q05 = []", "q06 = {}", 'q07 = ""']
+        'q01 = ""',
+        "q02 = []",
+        "q03 = None",
+        "q04 = None",
+        "q05 = []",
+        "q06 = {}",
+        'q07 = ""',
+    ]
     prompts = _cells(nb, "prompt")
     assert prompts[1].source.startswith("### Question 2 (2 points)")
     assert "**d)** 钉钉" in prompts[1].source
@@ -75,11 +82,15 @@ def test_student_notebook_leaks_no_answer(tmp_path: Path, sample: bank.Bank) -> 
 
 
 def test_version_follows_prompts_not_answers(sample: bank.Bank) -> None:
-    changed_key = sample.model_copy(update={"questions": [
-        sample.questions[0].model_copy(update={"answer": "a"}), *sample.questions[1:]]})
+    changed_key = sample.model_copy(
+        update={"questions": [sample.questions[0].model_copy(update={"answer": "a"}), *sample.questions[1:]]}
+    )
     assert changed_key.version == sample.version
-    reworded = sample.model_copy(update={"questions": [
-        sample.questions[0].model_copy(update={"prompt": "Other?"}), *sample.questions[1:]]})
+    reworded = sample.model_copy(
+        update={
+            "questions": [sample.questions[0].model_copy(update={"prompt": "Other?"}), *sample.questions[1:]]
+        }
+    )
     assert reworded.version != sample.version
 
 
@@ -90,8 +101,7 @@ def test_ordering_is_never_displayed_in_answer_order(sample: bank.Bank) -> None:
     assert notebooks.base_order(q)[0] == q.option_keys
 
 
-def test_practice_notebook_carries_the_key_and_checks(tmp_path: Path, sample: bank.Bank,
-                                                      paras: dict) -> None:
+def test_practice_notebook_carries_the_key_and_checks(tmp_path: Path, sample: bank.Bank, paras: dict) -> None:
     (path,) = notebooks.release([sample], tmp_path, practice=True, paras=paras)
     assert path.name == "sample-practice.ipynb"
     nb = nbformat.read(path, as_version=4)
@@ -101,8 +111,15 @@ def test_practice_notebook_carries_the_key_and_checks(tmp_path: Path, sample: ba
     (check,) = _cells(nb, "check")
     assert check.source == "check()"
     # Run the generated checker as a student's kernel would, on our own answers.
-    namespace: dict = {"q01": "b", "q02": ["a"], "q03": True, "q04": 3.2, "q05": ["b", "a", "c"],
-                       "q06": {"a": "x"}, "q07": " 中台。"}
+    namespace: dict = {
+        "q01": "b",
+        "q02": ["a"],
+        "q03": True,
+        "q04": 3.2,
+        "q05": ["b", "a", "c"],
+        "q06": {"a": "x"},
+        "q07": " 中台。",
+    }
     exec(compile(checker.source, "checker", "exec"), namespace)  # noqa: S102 (our own code)
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
@@ -116,14 +133,19 @@ def test_practice_notebook_carries_the_key_and_checks(tmp_path: Path, sample: ba
     assert "Total: 5.33333 of 8" in text
 
 
-def test_solutions_notebook_answers_everything(tmp_path: Path, sample: bank.Bank,
-                                               paras: dict) -> None:
+def test_solutions_notebook_answers_everything(tmp_path: Path, sample: bank.Bank, paras: dict) -> None:
     (path,) = notebooks.write_solutions([sample], tmp_path, paras)
     nb = nbformat.read(path, as_version=4)
     answers = [c.source for c in _cells(nb, "answer")]
-    assert answers == ["q01 = 'b'", "q02 = ['a', 'c']", "q03 = False", "q04 = 3",
-                       "q05 = ['b', 'a', 'c']", "q06 = {'a': 'x', 'b': 'y', 'c': 'z'}",
-                       "q07 = '中台'"]
+    assert answers == [
+        "q01 = 'b'",
+        "q02 = ['a', 'c']",
+        "q03 = False",
+        "q04 = 3",
+        "q05 = ['b', 'a', 'c']",
+        "q06 = {'a': 'x', 'b': 'y', 'c': 'z'}",
+        "q07 = '中台'",
+    ]
     solutions = _cells(nb, "solution")
     assert "SAMPLE-EXPLAIN-ONE-MONTH" in solutions[0].source
     assert "> 祖望等人仅花了1个月时间 (P045)" in solutions[0].source
@@ -136,8 +158,7 @@ def _roster(tmp_path: Path, text: str) -> Path:
 
 
 def test_roster_release_shuffles_display_only(tmp_path: Path, sample: bank.Bank) -> None:
-    roster = notebooks.read_roster(_roster(tmp_path, "student_id,name\n1001,Ann\n1002,Bo\n"
-                                                     "1003,Cy\n"))
+    roster = notebooks.read_roster(_roster(tmp_path, "student_id,name\n1001,Ann\n1002,Bo\n1003,Cy\n"))
     written = notebooks.release([sample], tmp_path / "out", roster=roster)
     assert written == [tmp_path / "out" / sid / "sample.ipynb" for sid in ("1001", "1002", "1003")]
     books = [json.loads(p.read_text(encoding="utf-8")) for p in written]
@@ -149,7 +170,10 @@ def test_roster_release_shuffles_display_only(tmp_path: Path, sample: bank.Bank)
     for nb in books:  # same keys with the same texts, whatever the order
         single = _cells(nb, "prompt")[0]["source"]
         assert {line for line in single.splitlines() if line.startswith("- ")} == {
-            "- **a)** About a year", "- **b)** About one month", "- **c)** About two weeks"}
+            "- **a)** About a year",
+            "- **b)** About one month",
+            "- **c)** About two weeks",
+        }
     again = notebooks.release([sample], tmp_path / "again", roster=roster)
     assert [p.read_bytes() for p in again] == [p.read_bytes() for p in written]
 
@@ -185,8 +209,7 @@ def test_practice_and_roster_do_not_combine(tmp_path: Path, sample: bank.Bank) -
 
 
 @pytest.mark.slow  # a Jupyter kernel
-def test_practice_notebook_runs_in_a_real_kernel(tmp_path: Path, sample: bank.Bank,
-                                                 paras: dict) -> None:
+def test_practice_notebook_runs_in_a_real_kernel(tmp_path: Path, sample: bank.Bank, paras: dict) -> None:
     """What a student sees: answer two questions, run all, read the check."""
     nbclient = pytest.importorskip("nbclient")
     (path,) = notebooks.release([sample], tmp_path, practice=True, paras=paras)
@@ -205,13 +228,15 @@ def test_practice_notebook_runs_in_a_real_kernel(tmp_path: Path, sample: bank.Ba
     assert "Question 2 (smp-q02): BLANK" in text
 
 
-@pytest.mark.parametrize(("text", "problem"), [
-    ("\ufeffStudent_ID , Name\nS1,Ann Li\n s2 ,Bo\n", ""),  # a spreadsheet's header and BOM
-    ("student_id,name\nS1,Ann\ns1,Bo\n", ":3: student_id s1 also on line 2"),  # same student
-    ("student_id,name,email\n1,A,a@x\n\n2,B,b@x\n", ""),
-])
-def test_release_and_export_grades_read_a_roster_alike(tmp_path: Path, text: str,
-                                                       problem: str) -> None:
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("\ufeffStudent_ID , Name\nS1,Ann Li\n s2 ,Bo\n", ""),  # a spreadsheet's header and BOM
+        ("student_id,name\nS1,Ann\ns1,Bo\n", ":3: student_id s1 also on line 2"),  # same student
+        ("student_id,name,email\n1,A,a@x\n\n2,B,b@x\n", ""),
+    ],
+)
+def test_release_and_export_grades_read_a_roster_alike(tmp_path: Path, text: str, problem: str) -> None:
     from casebook.lms import grades
 
     path = _roster(tmp_path, text)

@@ -57,7 +57,8 @@ def write_csv(path: Path, header: list[str], rows: list[dict[str, str]]) -> Path
 def snapshot(folder: Path) -> dict[str, bytes]:
     """Every output file (the lock file says which run held the folder last: not an output)."""
     return {
-        p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*"))
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
         if p.is_file() and p.name != fileio.LOCK
     }
 
@@ -180,7 +181,7 @@ def test_earlier_code_cell_form_and_placeholder_read_as_expected(essays: bank.Ba
 def test_grade_keeps_written_answers_pending(tmp_path: Path, klass: Path, essays: bank.Bank) -> None:
     out, result = graded_copy(klass, essays, tmp_path)
     header = (out / "gradebook.csv").read_text(encoding="utf-8").splitlines()[0].split(",")
-    assert header[:len(grading.FIXED_COLUMNS) + 4] == grading.FIXED_COLUMNS + written.COLUMNS
+    assert header[: len(grading.FIXED_COLUMNS) + 4] == grading.FIXED_COLUMNS + written.COLUMNS
     rows = gradebook(out)
     states = {r["ess-w01"] for r in rows.values()}
     assert states <= {"pending", "0"} and "pending" in states

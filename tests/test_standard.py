@@ -33,10 +33,13 @@ def test_a_chapter_with_too_few_passages_is_reported(course: Path) -> None:
 
 def test_an_untested_objective_is_reported(course: Path) -> None:
     bank = course / "exercises" / "boundaries.yml"
-    bank.write_text(re.sub(r"objective: boundaries-o1\b", "objective: boundaries-o2",
-                           bank.read_text(encoding="utf-8")), encoding="utf-8")
+    bank.write_text(
+        re.sub(r"objective: boundaries-o1\b", "objective: boundaries-o2", bank.read_text(encoding="utf-8")),
+        encoding="utf-8",
+    )
     assert "exercises/boundaries.yml: objective boundaries-o1 is tested by 0 question(s), needs 2" in (
-        standard.problems(course))
+        standard.problems(course)
+    )
 
 
 def test_a_teaching_plan_that_does_not_add_up_is_reported(course: Path) -> None:

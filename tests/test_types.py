@@ -110,8 +110,10 @@ def test_feedback_notebooks_and_book_word_the_answer_alike(questions: list[bank.
     rendered = book_quiz.render(sample, bank.answer_key(sample), "case.html", paras, reveal=True)
     blob = re.search(r'<script type="application/json" class="cbq-key">(.*?)</script>', rendered, re.S)
     assert blob
-    in_book = {qid: e["right_text"] for qid, e in json.loads(blob.group(1).replace("<\\/", "</"))[
-        "questions"].items()}
+    in_book = {
+        qid: e["right_text"]
+        for qid, e in json.loads(blob.group(1).replace("<\\/", "</"))["questions"].items()
+    }
     in_feedback = {q["id"]: q["answer_md"] for q in prepared["questions"]}
     for q in sample.questions:
         words = wording.right_answer(q)

@@ -97,7 +97,7 @@ def _write_fd(fd: int, data: bytes) -> None:
     try:
         view = memoryview(data)
         while view:
-            view = view[os.write(fd, view):]
+            view = view[os.write(fd, view) :]
     finally:
         os.close(fd)
 
@@ -152,8 +152,9 @@ def csv_text(rows: Iterable[Iterable[object]], *, lineterminator: str = "\n") ->
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator=lineterminator)
     safe = spreadsheet_safe
-    writer.writerows([safe(c) if c.__class__ is str and c[:1] in _RISKY else c for c in row]
-                     for row in rows)  # the test first: most cells are plain, and this runs per cell
+    writer.writerows(
+        [safe(c) if c.__class__ is str and c[:1] in _RISKY else c for c in row] for row in rows
+    )  # the test first: most cells are plain, and this runs per cell
     return buffer.getvalue()
 
 
@@ -172,8 +173,9 @@ def shown_path(path: str) -> str:
         path.encode("utf-8")
         return path
     except UnicodeEncodeError:
-        return path.encode("utf-8", "surrogateescape" if _only_escapes(path) else
-                           "backslashreplace").decode("utf-8", "backslashreplace")
+        return path.encode("utf-8", "surrogateescape" if _only_escapes(path) else "backslashreplace").decode(
+            "utf-8", "backslashreplace"
+        )
 
 
 def _only_escapes(path: str) -> bool:
@@ -218,8 +220,9 @@ def folder_lock(folder: Path | str, command: str) -> Iterator[None]:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             holder = os.pread(fd, 200, 0).decode("utf-8", "replace").strip() or "another run"
-            raise CasebookError(f"{folder}: in use by {holder}; wait for it to finish, then run "
-                                "again") from None
+            raise CasebookError(
+                f"{folder}: in use by {holder}; wait for it to finish, then run again"
+            ) from None
         os.ftruncate(fd, 0)
         os.pwrite(fd, f"casebook {command} (process {os.getpid()})\n".encode(), 0)
         yield

@@ -50,8 +50,13 @@ def read_csv(path: Path, what: str) -> tuple[list[str], list[dict[str, str]]]:
         header = [(h or "").strip() for h in reader.fieldnames or []]
         reader.fieldnames = header
         # fileio.from_spreadsheet: a cell casebook wrote formula-safe ('@x) reads as it was (@x)
-        rows = [{k: fileio.from_spreadsheet((v or "").strip()) if isinstance(v, str) else ""
-                 for k, v in row.items()} for row in reader]
+        rows = [
+            {
+                k: fileio.from_spreadsheet((v or "").strip()) if isinstance(v, str) else ""
+                for k, v in row.items()
+            }
+            for row in reader
+        ]
     except csv.Error as exc:
         raise CasebookError(f"{path}: not a readable CSV ({exc})") from None
     return header, rows
@@ -62,8 +67,9 @@ def read(path: Path) -> list[Student]:
     header, rows = read_csv(path, "roster")
     lower = [h.lower() for h in header]
     if "student_id" not in lower or "name" not in lower:
-        raise CasebookError(f"{path}: roster needs columns student_id,name (has: "
-                            f"{','.join(header) or 'nothing'})")
+        raise CasebookError(
+            f"{path}: roster needs columns student_id,name (has: {','.join(header) or 'nothing'})"
+        )
     students: list[Student] = []
     seen: dict[str, int] = {}
     for line, raw in enumerate(rows, start=2):
@@ -74,8 +80,7 @@ def read(path: Path) -> list[Student]:
         if key(sid) in seen:
             raise CasebookError(f"{path}:{line}: student_id {sid} also on line {seen[key(sid)]}")
         seen[key(sid)] = line
-        students.append(Student(sid, row.get("name", ""),
-                                **{name: row.get(name, "") for name in OPTIONAL}))
+        students.append(Student(sid, row.get("name", ""), **{name: row.get(name, "") for name in OPTIONAL}))
     if not students:
         raise CasebookError(f"{path}: roster has no students")
     return students

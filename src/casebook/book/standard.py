@@ -56,8 +56,16 @@ def chapter_problems(slug: str, root: Path) -> list[str]:
     text = path.read_text(encoding="utf-8")
     out = []
     secs = sections(text)
-    for title in ("Learning objectives", "The case through this lens", "Analysis", "Frameworks",
-                  "Figure", "Discussion exercises", "Quiz", "Further reading"):
+    for title in (
+        "Learning objectives",
+        "The case through this lens",
+        "Analysis",
+        "Frameworks",
+        "Figure",
+        "Discussion exercises",
+        "Quiz",
+        "Further reading",
+    ):
         if title not in secs:
             out.append(f"{where}: no section '## {title}'")
     objs = objectives(text)

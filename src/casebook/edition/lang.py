@@ -29,7 +29,7 @@ def runs(text: str) -> Iterator[tuple[bool, str]]:
     at = 0
     for m in _RUN.finditer(text):
         if m.start() > at:
-            yield False, text[at:m.start()]
+            yield False, text[at : m.start()]
         yield True, m.group()
         at = m.end()
     if at < len(text):
@@ -56,6 +56,7 @@ def mark_html(fragment: str) -> str:
         if i % 2 or not has_chinese(part):
             out.append(part)
         else:
-            out.append("".join(f'<span lang="{ZH}">{piece}</span>' if zh else piece
-                               for zh, piece in runs(part)))
+            out.append(
+                "".join(f'<span lang="{ZH}">{piece}</span>' if zh else piece for zh, piece in runs(part))
+            )
     return "".join(out)

@@ -66,8 +66,9 @@ def reliability(points: np.ndarray, dichotomous: bool) -> dict[str, Any]:
     return {"method": method, "value": _num(value)}
 
 
-def items(key: dict, credits: np.ndarray, choices: list[list[list[str]]],
-          order: np.ndarray) -> list[dict[str, Any]]:
+def items(
+    key: dict, credits: np.ndarray, choices: list[list[list[str]]], order: np.ndarray
+) -> list[dict[str, Any]]:
     """One row per question. ``order`` ranks students by total (ties broken by submission)."""
     questions = key["questions"]
     n = credits.shape[0]
@@ -82,22 +83,26 @@ def items(key: dict, credits: np.ndarray, choices: list[list[list[str]]],
         for student in choices:
             for label in student[j]:
                 counts[label] = counts.get(label, 0) + 1
-        known = [k for k in q["options"] if k in counts] + (["true", "false"] if q[
-            "type"] == "true_false" else [])
+        known = [k for k in q["options"] if k in counts] + (
+            ["true", "false"] if q["type"] == "true_false" else []
+        )
         labels = [k for k in known if k in counts] + sorted(k for k in counts if k not in known)
-        rows.append({
-            "quiz": key["quiz"],
-            "question": q["id"],
-            "type": q["type"],
-            "points": _num(q["points"]),
-            "n": n,
-            "difficulty": _num(fractions[:, j].mean()) if n else None,
-            "point_biserial": _num(_corr(fractions[:, j], totals - credits[:, j])) if n else None,
-            "discrimination": _num(fractions[upper, j].mean() - fractions[lower, j].mean())
-            if n >= 2 else None,
-            "choices": "; ".join(f"{label}={counts[label]}" for label in labels),
-            "_counts": {label: counts[label] for label in labels},
-        })
+        rows.append(
+            {
+                "quiz": key["quiz"],
+                "question": q["id"],
+                "type": q["type"],
+                "points": _num(q["points"]),
+                "n": n,
+                "difficulty": _num(fractions[:, j].mean()) if n else None,
+                "point_biserial": _num(_corr(fractions[:, j], totals - credits[:, j])) if n else None,
+                "discrimination": _num(fractions[upper, j].mean() - fractions[lower, j].mean())
+                if n >= 2
+                else None,
+                "choices": "; ".join(f"{label}={counts[label]}" for label in labels),
+                "_counts": {label: counts[label] for label in labels},
+            }
+        )
     return rows
 
 
@@ -164,7 +169,8 @@ class Running:
         if not credits:
             return
         c = np.array([[row[j] for j in self.auto] for row in credits], dtype=float).reshape(
-            len(credits), len(self.auto))
+            len(credits), len(self.auto)
+        )
         self.n += len(credits)
         self.sums += c.sum(axis=0)
         self.products += c.T @ c
@@ -249,8 +255,9 @@ class Running:
             upper, lower = self._group_means(group, True), self._group_means(group, False)
         for j, q in enumerate(key["questions"]):
             counts = self.choices[j]
-            known = [k for k in q["options"] if k in counts] + (["true", "false"] if q[
-                "type"] == "true_false" else [])
+            known = [k for k in q["options"] if k in counts] + (
+                ["true", "false"] if q["type"] == "true_false" else []
+            )
             labels = [k for k in known if k in counts] + sorted(k for k in counts if k not in known)
             pbis = None
             if n >= 2:
@@ -259,25 +266,26 @@ class Running:
                 cov = cov_total[j] - item_var[j]
                 if item_var[j] >= 1e-12 and rest_var >= 1e-12:
                     pbis = cov / math.sqrt(item_var[j] * rest_var)
-            rows.append({
-                "quiz": key["quiz"],
-                "question": q["id"],
-                "type": q["type"],
-                "points": _num(q["points"]),
-                "n": n,
-                "difficulty": _num(self.sums[j] / self.points[j] / n) if n else None,
-                "point_biserial": _num(pbis),
-                "discrimination": _num(upper[j] - lower[j]) if n >= 2 else None,
-                "choices": "; ".join(f"{label}={counts[label]}" for label in labels),
-                "_counts": {label: counts[label] for label in labels},
-            })
+            rows.append(
+                {
+                    "quiz": key["quiz"],
+                    "question": q["id"],
+                    "type": q["type"],
+                    "points": _num(q["points"]),
+                    "n": n,
+                    "difficulty": _num(self.sums[j] / self.points[j] / n) if n else None,
+                    "point_biserial": _num(pbis),
+                    "discrimination": _num(upper[j] - lower[j]) if n >= 2 else None,
+                    "choices": "; ".join(f"{label}={counts[label]}" for label in labels),
+                    "_counts": {label: counts[label] for label in labels},
+                }
+            )
         return rows
 
     def totals(self) -> tuple[np.ndarray, np.ndarray]:
         """The distinct total scores, ascending, and how many submissions have each."""
         values = sorted(self.by_total)
-        return (np.array(values, dtype=float),
-                np.array([self.by_total[v][0] for v in values], dtype=float))
+        return (np.array(values, dtype=float), np.array([self.by_total[v][0] for v in values], dtype=float))
 
     def summary(self) -> dict[str, Any]:
         key = self.key
@@ -306,17 +314,30 @@ class Running:
         }
 
 
-ITEM_COLUMNS = ["quiz", "question", "type", "points", "n", "difficulty", "point_biserial",
-                "discrimination", "choices"]
+ITEM_COLUMNS = [
+    "quiz",
+    "question",
+    "type",
+    "points",
+    "n",
+    "difficulty",
+    "point_biserial",
+    "discrimination",
+    "choices",
+]
 
 
-def analyse(out_dir: Path, running: dict[str, Running], statuses: dict[str, int],
-            plots: bool = True) -> tuple[Path, Path, list[Path]]:
+def analyse(
+    out_dir: Path, running: dict[str, Running], statuses: dict[str, int], plots: bool = True
+) -> tuple[Path, Path, list[Path]]:
     """items.csv, summary.json and the plots for every quiz with graded submissions."""
     out_dir = Path(out_dir)
     table: list[list[object]] = [list(ITEM_COLUMNS)]
-    summary: dict[str, Any] = {"statuses": dict(sorted(statuses.items())),
-                               "inputs": sum(statuses.values()), "quizzes": {}}
+    summary: dict[str, Any] = {
+        "statuses": dict(sorted(statuses.items())),
+        "inputs": sum(statuses.values()),
+        "quizzes": {},
+    }
     drawn: list[Path] = []
     all_items: list[dict[str, Any]] = []
     for quiz in sorted(running):
@@ -332,8 +353,7 @@ def analyse(out_dir: Path, running: dict[str, Running], statuses: dict[str, int]
             drawn.extend(draw(out_dir / "plots", sums.analysed_key(), *sums.totals(), rows))
     items_path, summary_path = out_dir / "items.csv", out_dir / "summary.json"
     fileio.write_text(items_path, fileio.csv_text(table))
-    fileio.write_text(summary_path, json.dumps(summary, indent=1, sort_keys=True,
-                                               ensure_ascii=False) + "\n")
+    fileio.write_text(summary_path, json.dumps(summary, indent=1, sort_keys=True, ensure_ascii=False) + "\n")
     fileio.write_text(out_dir / PAGE, page(summary, all_items, [p.relative_to(out_dir) for p in drawn]))
     return items_path, summary_path, drawn
 
@@ -358,17 +378,22 @@ def _fmt(value: Any) -> str:
 def _alt(kind: str, quiz: str, info: dict, rows: list[dict]) -> str:
     """Text alternatives of the three plots (WCAG 1.1.1): what each shows, in words and figures."""
     if kind == "scores":
-        return (f"Histogram of the total scores of {info['graded']} graded submissions to {quiz}, "
-                f"out of {_fmt(info['max_score'])} points: lowest {_fmt(info['min'])}, median "
-                f"{_fmt(info['median'])}, highest {_fmt(info['max'])}, mean {_fmt(info['mean'])}.")
+        return (
+            f"Histogram of the total scores of {info['graded']} graded submissions to {quiz}, "
+            f"out of {_fmt(info['max_score'])} points: lowest {_fmt(info['min'])}, median "
+            f"{_fmt(info['median'])}, highest {_fmt(info['max'])}, mean {_fmt(info['mean'])}."
+        )
     if kind == "items":
-        weak = [r["question"] for r in rows if r["discrimination"] is not None
-                and r["discrimination"] < 0.2]
-        return (f"Each question of {quiz} as a point, difficulty (mean share of the points "
-                "earned) across and discrimination (upper minus lower 27%) up, with a line at 0.2. "
-                f"Below the line: {', '.join(weak) if weak else 'none'}. The table gives every value.")
-    return (f"For each question of {quiz}, how many submissions gave each answer: correct answers "
-            "green and hatched, others orange, blanks grey. The table gives the counts.")
+        weak = [r["question"] for r in rows if r["discrimination"] is not None and r["discrimination"] < 0.2]
+        return (
+            f"Each question of {quiz} as a point, difficulty (mean share of the points "
+            "earned) across and discrimination (upper minus lower 27%) up, with a line at 0.2. "
+            f"Below the line: {', '.join(weak) if weak else 'none'}. The table gives every value."
+        )
+    return (
+        f"For each question of {quiz}, how many submissions gave each answer: correct answers "
+        "green and hatched, others orange, blanks grey. The table gives the counts."
+    )
 
 
 def page(summary: dict, rows: list[dict], plots: list[Path]) -> str:
@@ -376,12 +401,15 @@ def page(summary: dict, rows: list[dict], plots: list[Path]) -> str:
     and the item table (which carries everything the plots show). Self-contained like the
     feedback pages; plot paths are relative to the page."""
     esc = html_marked
-    parts = ["<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">",
-             "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">",
-             f"<title>Item analysis</title><style>{_PAGE_CSS}</style></head><body><main>",
-             "<h1>Item analysis</h1>",
-             f"<p>{summary['inputs']} file(s) read: "
-             + ", ".join(f"{n} {esc(status)}" for status, n in summary["statuses"].items()) + ".</p>"]
+    parts = [
+        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>Item analysis</title><style>{_PAGE_CSS}</style></head><body><main>",
+        "<h1>Item analysis</h1>",
+        f"<p>{summary['inputs']} file(s) read: "
+        + ", ".join(f"{n} {esc(status)}" for status, n in summary["statuses"].items())
+        + ".</p>",
+    ]
     by_quiz: dict[str, list[dict]] = {}
     for row in rows:
         by_quiz.setdefault(row["quiz"], []).append(row)
@@ -392,7 +420,8 @@ def page(summary: dict, rows: list[dict], plots: list[Path]) -> str:
             f"<p>{info['graded']} graded; score out of {_fmt(info['max_score'])}: mean "
             f"{_fmt(info['mean'])}, standard deviation {_fmt(info['sd'])}, median "
             f"{_fmt(info['median'])}, lowest {_fmt(info['min'])}, highest {_fmt(info['max'])}. "
-            f"Reliability ({esc(rel['method'])}): {_fmt(rel['value'])}.</p>")
+            f"Reliability ({esc(rel['method'])}): {_fmt(rel['value'])}.</p>"
+        )
         for kind in ("scores", "items", "choices"):
             name = f"{quiz}-{kind}.png"
             found = [p for p in plots if p.name == name]
@@ -401,14 +430,22 @@ def page(summary: dict, rows: list[dict], plots: list[Path]) -> str:
                 parts.append(f'<img src="{found[0].as_posix()}" alt="{alt}">')
         head = "".join(f'<th scope="col">{c.replace("_", " ")}</th>' for c in ITEM_COLUMNS[1:])
         body = "".join(
-            "<tr>" + "".join(
-                f'<td class="num">{_fmt(r[c])}</td>' if isinstance(r[c], (int, float)) and c != "question"
-                else f"<td>{esc(_fmt(r[c]))}</td>" for c in ITEM_COLUMNS[1:]) + "</tr>"
-            for r in by_quiz.get(quiz, []))
-        parts.append('<div class="scroll" tabindex="0" role="region" '
-                     f'aria-label="Items of {html.escape(quiz)}">'
-                     f"<table><caption>Items of {esc(quiz)}</caption><thead><tr>{head}</tr></thead>"
-                     f"<tbody>{body}</tbody></table></div></section>")
+            "<tr>"
+            + "".join(
+                f'<td class="num">{_fmt(r[c])}</td>'
+                if isinstance(r[c], (int, float)) and c != "question"
+                else f"<td>{esc(_fmt(r[c]))}</td>"
+                for c in ITEM_COLUMNS[1:]
+            )
+            + "</tr>"
+            for r in by_quiz.get(quiz, [])
+        )
+        parts.append(
+            '<div class="scroll" tabindex="0" role="region" '
+            f'aria-label="Items of {html.escape(quiz)}">'
+            f"<table><caption>Items of {esc(quiz)}</caption><thead><tr>{head}</tr></thead>"
+            f"<tbody>{body}</tbody></table></div></section>"
+        )
     parts.append("</main></body></html>\n")
     return "".join(parts)
 
@@ -436,8 +473,7 @@ def _save(fig: Any, path: Path) -> Path:
     return path
 
 
-def draw(folder: Path, key: dict, totals: np.ndarray, counts: np.ndarray,
-         rows: list[dict]) -> list[Path]:
+def draw(folder: Path, key: dict, totals: np.ndarray, counts: np.ndarray, rows: list[dict]) -> list[Path]:
     """Score histogram, difficulty against discrimination, and choices per question.
 
     ``totals`` are the distinct total scores and ``counts`` how many submissions have
@@ -458,8 +494,13 @@ def draw(folder: Path, key: dict, totals: np.ndarray, counts: np.ndarray,
     ax = fig.add_subplot()
     top = math.ceil(max(key["max_score"], float(totals.max()) if totals.size else 0.0, 1.0))
     step = max(1, math.ceil(top / 30))  # one bar per point, at most about 30 bars
-    ax.hist(totals, bins=np.arange(0, top + step + 1e-9, step) - step / 2, weights=counts,
-            color="#4c72b0", edgecolor="white")
+    ax.hist(
+        totals,
+        bins=np.arange(0, top + step + 1e-9, step) - step / 2,
+        weights=counts,
+        color="#4c72b0",
+        edgecolor="white",
+    )
     ax.set_xlabel("score")
     ax.set_ylabel("submissions")
     ax.set_title(f"{name}: scores (n={int(counts.sum())})")
@@ -473,8 +514,13 @@ def draw(folder: Path, key: dict, totals: np.ndarray, counts: np.ndarray,
             continue
         d = row["discrimination"] if row["discrimination"] is not None else 0.0
         ax.scatter(row["difficulty"], d, color="#c44e52")
-        ax.annotate(_ascii(row["question"]), (row["difficulty"], d), textcoords="offset points",
-                    xytext=(4, 4), fontsize=8)
+        ax.annotate(
+            _ascii(row["question"]),
+            (row["difficulty"], d),
+            textcoords="offset points",
+            xytext=(4, 4),
+            fontsize=8,
+        )
     ax.axhline(0.2, color="#999", linestyle="--", linewidth=0.8)
     ax.set_xlim(-0.05, 1.05)
     ax.set_ylim(min(-0.2, ax.get_ylim()[0]), 1.05)
@@ -495,8 +541,9 @@ def draw(folder: Path, key: dict, totals: np.ndarray, counts: np.ndarray,
         for label, count in row["_counts"].items():
             color = "#9e9e9e" if label == "(blank)" else "#55a868" if label in right else "#dd8452"
             # Correct choices are hatched too, so they differ by more than colour (WCAG 1.4.1).
-            ax.barh(y, count, left=left, color=color, edgecolor="white",
-                    hatch="///" if label in right else None)
+            ax.barh(
+                y, count, left=left, color=color, edgecolor="white", hatch="///" if label in right else None
+            )
             if count / total > 0.06:
                 ax.text(left + count / 2, y, _ascii(label), ha="center", va="center", fontsize=7)
             left += count

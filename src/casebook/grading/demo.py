@@ -33,14 +33,71 @@ from casebook.quiz import layout, notebooks
 from casebook.quiz.bank import Bank, Question
 from casebook.quiz.layout import WRITTEN_PLACEHOLDER
 
-BLOOM_DIFFICULTY = {"remember": -1.2, "understand": -0.5, "apply": 0.0, "analyze": 0.6,
-                    "evaluate": 1.1}
-FIRST = ["Wei", "Fang", "Min", "Jing", "Lei", "Yan", "Tao", "Hui", "Ming", "Xin", "Ana", "Omar",
-         "Lena", "Ravi", "Sara", "Tom", "Yuki", "Ines", "Kofi", "Maya"]
-LAST = ["Li", "Wang", "Zhang", "Liu", "Chen", "Yang", "Zhao", "Huang", "Zhou", "Wu", "Garcia",
-        "Smith", "Khan", "Silva", "Kim", "Novak", "Okafor", "Rossi", "Sato", "Berg"]
-WORDS = ["the", "virtual", "team", "platform", "evidence", "users", "risk", "growth", "because",
-         "Ant", "Forest", "selection", "failure", "data", "shows", "which", "not", "projects"]
+BLOOM_DIFFICULTY = {"remember": -1.2, "understand": -0.5, "apply": 0.0, "analyze": 0.6, "evaluate": 1.1}
+FIRST = [
+    "Wei",
+    "Fang",
+    "Min",
+    "Jing",
+    "Lei",
+    "Yan",
+    "Tao",
+    "Hui",
+    "Ming",
+    "Xin",
+    "Ana",
+    "Omar",
+    "Lena",
+    "Ravi",
+    "Sara",
+    "Tom",
+    "Yuki",
+    "Ines",
+    "Kofi",
+    "Maya",
+]
+LAST = [
+    "Li",
+    "Wang",
+    "Zhang",
+    "Liu",
+    "Chen",
+    "Yang",
+    "Zhao",
+    "Huang",
+    "Zhou",
+    "Wu",
+    "Garcia",
+    "Smith",
+    "Khan",
+    "Silva",
+    "Kim",
+    "Novak",
+    "Okafor",
+    "Rossi",
+    "Sato",
+    "Berg",
+]
+WORDS = [
+    "the",
+    "virtual",
+    "team",
+    "platform",
+    "evidence",
+    "users",
+    "risk",
+    "growth",
+    "because",
+    "Ant",
+    "Forest",
+    "selection",
+    "failure",
+    "data",
+    "shows",
+    "which",
+    "not",
+    "projects",
+]
 BASE_TIME = 1_700_000_000  # file times are part of the class (duplicates keep the newest)
 
 
@@ -51,8 +108,7 @@ def _seeded(*parts: object) -> random.Random:
 
 def roster(students: int, seed: int) -> list[tuple[str, str]]:
     rng = _seeded("roster", seed)
-    return [(f"s{i:05d}", f"{rng.choice(FIRST)} {rng.choice(LAST)}") for i in range(1, students
-                                                                                      + 1)]
+    return [(f"s{i:05d}", f"{rng.choice(FIRST)} {rng.choice(LAST)}") for i in range(1, students + 1)]
 
 
 def difficulty(q: Question, seed: int) -> float:
@@ -119,8 +175,7 @@ def _single(q: Question, key: Any, right: bool, p: float, rng: random.Random) ->
 
 
 def _multiple(q: Question, key: Any, right: bool, p: float, rng: random.Random) -> Any:
-    picks = [k for k in q.option_keys if rng.random() < (
-        0.4 + 0.6 * p if k in key else 0.5 * (1 - p))]
+    picks = [k for k in q.option_keys if rng.random() < (0.4 + 0.6 * p if k in key else 0.5 * (1 - p))]
     return picks or [rng.choice(q.option_keys)]
 
 
@@ -146,8 +201,7 @@ def _ordering(q: Question, key: Any, right: bool, p: float, rng: random.Random) 
 
 
 def _matching(q: Question, key: Any, right: bool, p: float, rng: random.Random) -> Any:
-    return {left: (target if rng.random() < p else rng.choice(q.target_keys))
-            for left, target in key.items()}
+    return {left: (target if rng.random() < p else rng.choice(q.target_keys)) for left, target in key.items()}
 
 
 def _short_text(q: Question, key: Any, right: bool, p: float, rng: random.Random) -> Any:
@@ -165,8 +219,14 @@ def _written(q: Question, key: Any, right: bool, p: float, rng: random.Random) -
 
 # What a simulated student writes, per question type.
 ANSWER: dict[str, Callable[[Question, Any, bool, float, random.Random], Any]] = {
-    "single": _single, "multiple": _multiple, "true_false": _true_false, "numeric": _numeric,
-    "ordering": _ordering, "matching": _matching, "short_text": _short_text, "written": _written,
+    "single": _single,
+    "multiple": _multiple,
+    "true_false": _true_false,
+    "numeric": _numeric,
+    "ordering": _ordering,
+    "matching": _matching,
+    "short_text": _short_text,
+    "written": _written,
 }
 
 
@@ -182,8 +242,10 @@ def essay(q: Question, ability: float, rng: random.Random) -> str:
 
     About one in twenty runs over the word limit, as real hand-ins do.
     """
-    rubric = " ".join(f"{c.criterion} {c.description} " + " ".join(lv.description for lv in c.levels)
-                      for c in q.rubric or [])
+    rubric = " ".join(
+        f"{c.criterion} {c.description} " + " ".join(lv.description for lv in c.levels)
+        for c in q.rubric or []
+    )
     vocab = _vocabulary(q.prompt, rubric)
     limit = q.word_limit or 300
     if rng.random() < 0.05:
@@ -251,19 +313,34 @@ def _to_v3(nb: dict) -> dict:
     cells = []
     for cell in nb["cells"]:
         if cell["cell_type"] == "code":
-            cells.append({"cell_type": "code", "input": cell["source"], "language": "python",
-                          "metadata": cell.get("metadata", {}), "outputs": [],
-                          "collapsed": False})
+            cells.append(
+                {
+                    "cell_type": "code",
+                    "input": cell["source"],
+                    "language": "python",
+                    "metadata": cell.get("metadata", {}),
+                    "outputs": [],
+                    "collapsed": False,
+                }
+            )
         else:
-            cells.append({"cell_type": "markdown", "source": cell["source"],
-                          "metadata": cell.get("metadata", {})})
-    return {"nbformat": 3, "nbformat_minor": 0, "metadata": nb["metadata"],
-            "worksheets": [{"cells": cells, "metadata": {}}]}
+            cells.append(
+                {"cell_type": "markdown", "source": cell["source"], "metadata": cell.get("metadata", {})}
+            )
+    return {
+        "nbformat": 3,
+        "nbformat_minor": 0,
+        "metadata": nb["metadata"],
+        "worksheets": [{"cells": cells, "metadata": {}}],
+    }
 
 
 def _strip_ids(nb: dict) -> dict:
-    return {**nb, "nbformat_minor": 4,
-            "cells": [{k: v for k, v in c.items() if k != "id"} for c in nb["cells"]]}
+    return {
+        **nb,
+        "nbformat_minor": 4,
+        "cells": [{k: v for k, v in c.items() if k != "id"} for c in nb["cells"]],
+    }
 
 
 def _lose_metadata(nb: dict) -> dict:
@@ -295,8 +372,14 @@ def _code_answers(nb: dict) -> dict:
 
 def _no_answers(nb: dict) -> dict:
     role = layout.role
-    return {**nb, "cells": [c for c in nb["cells"] if role(c) != layout.ANSWER and (
-        c["cell_type"] != "code" or role(c) == layout.IDENTITY)]}
+    return {
+        **nb,
+        "cells": [
+            c
+            for c in nb["cells"]
+            if role(c) != layout.ANSWER and (c["cell_type"] != "code" or role(c) == layout.IDENTITY)
+        ],
+    }
 
 
 def _unknown_quiz(nb: dict) -> dict:
@@ -349,9 +432,14 @@ def make_class(out: Path, *, students: int, seed: int = 0, banks: list[Bank]) ->
             ability = _seeded("ability", seed, sid).gauss(0, 1)
             # Weaker readers misread a hard passage more often (about 55% at -1 sd, 25% at +1 sd).
             misread = {p for p in hard if rng.random() < 0.4 - 0.15 * max(-1.0, min(1.0, ability))}
-            drawn.append({q.id: answer(q, ability, items[q.id], rng,
-                                       misread=any(e.para in misread for e in q.evidence))
-                          for q in b.questions})
+            drawn.append(
+                {
+                    q.id: answer(
+                        q, ability, items[q.id], rng, misread=any(e.para in misread for e in q.evidence)
+                    )
+                    for q in b.questions
+                }
+            )
         _copiers(b, drawn, seed, set(plan))
         for index, ((sid, name), values) in enumerate(zip(people, drawn, strict=True)):
             nb = _fill(notebooks.for_student(template, b, sid, name), values)
@@ -377,8 +465,15 @@ def _write(path: Path, nb: dict, damage: str | None, mtime: int) -> None:
         os.utime(older, (mtime - 10_000, mtime - 10_000))
 
 
-def run(out: Path, *, students: int, seed: int = 0, banks: list[Bank], quiz: str | None = None,
-        jobs: int | None = None):
+def run(
+    out: Path,
+    *,
+    students: int,
+    seed: int = 0,
+    banks: list[Bank],
+    quiz: str | None = None,
+    jobs: int | None = None,
+):
     """Make the class and grade it into out/graded (what `casebook demo` does)."""
     from casebook import grading
 
@@ -402,8 +497,10 @@ def fill_scores(path: Path, graded: Path, *, seed: int = 0, share: float = 1.0) 
     quizzes = written.load_store(graded)["quizzes"].values()
     rubrics = {q["id"]: q["rubric"] for quiz in quizzes for q in quiz["written"]}
     text = Path(path).read_text(encoding="utf-8-sig")
-    table = [[fileio.from_spreadsheet(c) for c in row]  # read as a spreadsheet shows it
-             for row in csv.reader(io.StringIO(text, newline=""))]
+    table = [
+        [fileio.from_spreadsheet(c) for c in row]  # read as a spreadsheet shows it
+        for row in csv.reader(io.StringIO(text, newline=""))
+    ]
     header, rows = table[0], table[1:]
     filled = 0
     for row in rows:
@@ -426,7 +523,9 @@ def fill_scores(path: Path, graded: Path, *, seed: int = 0, share: float = 1.0) 
     return filled
 
 
-COMMENTS = ["Good use of P053; the data request needs a decision rule.",
-            "Clear argument, but no paragraph citations.",
-            "论证清楚，但缺少对失败项目的讨论。",
-            "Over the word limit: the last paragraph was not read."]
+COMMENTS = [
+    "Good use of P053; the data request needs a decision rule.",
+    "Clear argument, but no paragraph citations.",
+    "论证清楚，但缺少对失败项目的讨论。",
+    "Over the word limit: the last paragraph was not read.",
+]

@@ -91,34 +91,35 @@ def prepare(bank: Bank, paras: dict[str, Paragraph]) -> dict[str, Any]:
     for index, q in enumerate(bank.questions):
         cites = wording.evidence(q, paras)
         ev_html = "".join(
-            f"<blockquote><span lang=\"{ZH}\">{html.escape(e['quote'])}</span> "
+            f'<blockquote><span lang="{ZH}">{html.escape(e["quote"])}</span> '
             f"({html.escape(e['para'])})"
-            + (f"<div class=\"en\" lang=\"en\">{html.escape(e['en'])}</div>" if e["en"] else "")
+            + (f'<div class="en" lang="en">{html.escape(e["en"])}</div>' if e["en"] else "")
             + "</blockquote>"
             for e in cites
         )
         ev_md = "\n".join(
-            f"> {e['quote']} ({e['para']})" + (f"\n>\n> *{e['en']}*" if e["en"] else "") + "\n"
-            for e in cites
+            f"> {e['quote']} ({e['para']})" + (f"\n>\n> *{e['en']}*" if e["en"] else "") + "\n" for e in cites
         )
         answer = wording.right_answer(q)
         why = q.explanation or ""
         if q.manual:
             why = wording.rubric_markdown(q) + (f"\n\n{why}" if why else "")
-        questions.append({
-            "id": q.id,
-            "n": index + 1,
-            "points": wording.points(q.points),
-            "prompt_html": _md(q.prompt),
-            "prompt_md": q.prompt.strip(),
-            "answer_html": html_marked(answer),
-            "answer_md": answer,
-            "why_html": _md(why),
-            "why_md": why.strip(),
-            "manual": q.manual,
-            "evidence_html": ev_html,
-            "evidence_md": ev_md,
-        })
+        questions.append(
+            {
+                "id": q.id,
+                "n": index + 1,
+                "points": wording.points(q.points),
+                "prompt_html": _md(q.prompt),
+                "prompt_md": q.prompt.strip(),
+                "answer_html": html_marked(answer),
+                "answer_md": answer,
+                "why_html": _md(why),
+                "why_md": why.strip(),
+                "manual": q.manual,
+                "evidence_html": ev_html,
+                "evidence_md": ev_md,
+            }
+        )
     return {
         "quiz": bank.quiz,
         "title": bank.title,
@@ -155,11 +156,16 @@ def _score_parts(row: dict, quiz: dict) -> tuple[str, str]:
     """The score line of a feedback page, as (headline, detail), for both formats."""
     if "written" not in row:
         return f"Score: {row['score']} / {quiz['max']}", ""
-    waiting = (f"; {row['pending']} written answer(s), {row['pending_points']} points, await "
-               "review" if row["pending"] else "")
-    return (f"Score: {row['total']} / {row['total_max']}",
-            f"({row['score']} / {quiz['max']} scored automatically, {row['written_score']} / "
-            f"{quiz['manual']} for written answers{waiting})")
+    waiting = (
+        f"; {row['pending']} written answer(s), {row['pending_points']} points, await review"
+        if row["pending"]
+        else ""
+    )
+    return (
+        f"Score: {row['total']} / {row['total_max']}",
+        f"({row['score']} / {quiz['max']} scored automatically, {row['written_score']} / "
+        f"{quiz['manual']} for written answers{waiting})",
+    )
 
 
 def _score_html(row: dict, quiz: dict) -> str:
@@ -178,10 +184,14 @@ def _marks_html(mark: dict) -> str:
     if mark.get("state") != "scored":
         return ""
     esc = html_marked
-    rows = "".join(f"<tr><td>{esc(name)}</td><td>{got} / {top}</td><td>{esc(label)}</td></tr>"
-                   for name, got, top, label in mark["criteria"])
-    out = (f"<table class=\"rubric\"><thead><tr><th>criterion</th><th>points</th><th>level</th>"
-           f"</tr></thead><tbody>{rows}</tbody></table>")
+    rows = "".join(
+        f"<tr><td>{esc(name)}</td><td>{got} / {top}</td><td>{esc(label)}</td></tr>"
+        for name, got, top, label in mark["criteria"]
+    )
+    out = (
+        f'<table class="rubric"><thead><tr><th>criterion</th><th>points</th><th>level</th>'
+        f"</tr></thead><tbody>{rows}</tbody></table>"
+    )
     if mark.get("comment"):
         out += f"<p><strong>Comment:</strong></p><pre>{html_marked(mark['comment'])}</pre>"
     return out
@@ -191,8 +201,10 @@ def _marks_md(mark: dict) -> list[str]:
     if mark.get("state") != "scored":
         return []
     lines = ["| criterion | points | level |", "| --- | --- | --- |"]
-    lines += [f"| {_md_escape(name)} | {got} / {top} | {_md_escape(label)} |"
-              for name, got, top, label in mark["criteria"]]
+    lines += [
+        f"| {_md_escape(name)} | {got} / {top} | {_md_escape(label)} |"
+        for name, got, top, label in mark["criteria"]
+    ]
     lines.append("")
     if mark.get("comment"):
         lines += ["**Comment:**", "", _md_literal(mark["comment"]), ""]
@@ -208,36 +220,44 @@ def feedback_html(row: dict, quiz: dict, reveal: bool) -> str:
     esc = html_marked
     who = esc(row["name"] or row["student"])
     parts = [
-        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">"
-        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">",
+        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
         f"<title>{quiz['title_text']}: {html.escape(row['name'] or row['student'])}</title>"
         f"<style>{CSS}</style></head><body><main>",
         f"<h1>{quiz['title_html']}</h1>",
         f"<p><strong>{who}</strong> ({esc(row['student'])}) · quiz <code>{esc(quiz['quiz'])}"
         f"</code></p>{_score_html(row, quiz)}",
     ]
-    parts += [f"<p class=\"note\">{esc(n)}</p>" for n in row["notes"]]
+    parts += [f'<p class="note">{esc(n)}</p>' for n in row["notes"]]
     for q, outcome, credit, shown, reason, hint in zip(
-            quiz["questions"], row["outcomes"], row["credits"], row["shown"], row["reasons"],
-            row["hints"], strict=True):
+        quiz["questions"],
+        row["outcomes"],
+        row["credits"],
+        row["shown"],
+        row["reasons"],
+        row["hints"],
+        strict=True,
+    ):
         outcome, earned, mark = _hand(row, q, outcome, credit)
         parts.append(
-            f"<section class=\"q {outcome}\"><h2>Question {q['n']} <small>({esc(q['id'])})</small>"
-            f"</h2><p><span class=\"tag\">{LABEL.get(outcome, outcome)}</span> · "
+            f'<section class="q {outcome}"><h2>Question {q["n"]} <small>({esc(q["id"])})</small>'
+            f'</h2><p><span class="tag">{LABEL.get(outcome, outcome)}</span> · '
             f"{earned} / {q['points']} point(s)</p>{q['prompt_html']}"
             f"<p>Your answer:</p>"
-            + (f"<div class=\"prose\">{esc(shown)}</div>" if q["manual"] else f"<pre>{esc(shown)}</pre>")
+            + (f'<div class="prose">{esc(shown)}</div>' if q["manual"] else f"<pre>{esc(shown)}</pre>")
         )
         if reason:
-            parts.append(f"<p class=\"note\">{esc(reason)}</p>")
+            parts.append(f'<p class="note">{esc(reason)}</p>')
         parts.append(_marks_html(mark))
         if q["manual"]:
             parts.append(f"<div><strong>Rubric:</strong> {q['why_html']}</div>")
         elif reveal:
             if hint and outcome != "right":
                 parts.append(f"<p>What this answer suggests: {esc(hint)}</p>")
-            parts.append(f"<p><strong>Answer:</strong> {q['answer_html']}</p>"
-                         f"<div><strong>Why:</strong> {q['why_html']}</div>")
+            parts.append(
+                f"<p><strong>Answer:</strong> {q['answer_html']}</p>"
+                f"<div><strong>Why:</strong> {q['why_html']}</div>"
+            )
         parts.append(f"<div><strong>Passage:</strong>{q['evidence_html']}</div></section>")
     parts.append("</main></body></html>\n")
     return "".join(parts)
@@ -255,12 +275,17 @@ def feedback_md(row: dict, quiz: dict, reveal: bool) -> str:
     ]
     lines += [f"*{_md_escape(n)}*\n" for n in row["notes"]]
     for q, outcome, credit, shown, reason, hint in zip(
-            quiz["questions"], row["outcomes"], row["credits"], row["shown"], row["reasons"],
-            row["hints"], strict=True):
+        quiz["questions"],
+        row["outcomes"],
+        row["credits"],
+        row["shown"],
+        row["reasons"],
+        row["hints"],
+        strict=True,
+    ):
         outcome, earned, mark = _hand(row, q, outcome, credit)
         lines += [
-            f"## Question {q['n']} ({q['id']}): {LABEL.get(outcome, outcome)}, "
-            f"{earned} / {q['points']}",
+            f"## Question {q['n']} ({q['id']}): {LABEL.get(outcome, outcome)}, {earned} / {q['points']}",
             "",
             q["prompt_md"],
             "",

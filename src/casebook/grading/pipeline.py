@@ -55,8 +55,7 @@ from casebook.quiz import bank as banks_mod
 from casebook.quiz import scoring, wording
 from casebook.quiz.bank import Bank
 
-FIXED_COLUMNS = ["submission", "student", "name", "quiz", "status", "score", "max_score",
-                 "identity"]
+FIXED_COLUMNS = ["submission", "student", "name", "quiz", "status", "score", "max_score", "identity"]
 # Feedback pages are HTML unless asked otherwise: at 10,000 students every extra format is
 # another 10,000 files and about half a gigabyte to write, the largest cost of a grading run.
 FEEDBACK_FORMATS = ("html", "md")
@@ -138,8 +137,10 @@ class Result:
         import io
 
         text = self.gradebook.read_text(encoding="utf-8")
-        return [{k: fileio.from_spreadsheet(v) for k, v in r.items()}
-                for r in csv.DictReader(io.StringIO(text, newline=""))]
+        return [
+            {k: fileio.from_spreadsheet(v) for k, v in r.items()}
+            for r in csv.DictReader(io.StringIO(text, newline=""))
+        ]
 
     @property
     def feedback(self) -> list[Path]:
@@ -149,6 +150,7 @@ class Result:
 
 
 # --- inputs -----------------------------------------------------------------------------------
+
 
 def find_inputs(paths_in: Iterable[Path | str]) -> list[str]:
     """Every notebook under the given folders plus every file named, once, sorted.
@@ -177,8 +179,9 @@ def find_inputs(paths_in: Iterable[Path | str]) -> list[str]:
                     else:
                         keep.append(d)
                 dirs[:] = keep
-                found.extend(Path(os.path.join(folder, name)).as_posix() for name in files
-                             if name.endswith(".ipynb"))
+                found.extend(
+                    Path(os.path.join(folder, name)).as_posix() for name in files if name.endswith(".ipynb")
+                )
         elif path.exists() or path.is_symlink():
             found.append(path.as_posix())
         else:
@@ -267,8 +270,7 @@ def _read(path: str, row: Row) -> bytes:
     return data
 
 
-def grade_file(path: str, keys: dict[str, Key], default_quiz: str | None,
-               only: str | None = None) -> Row:
+def grade_file(path: str, keys: dict[str, Key], default_quiz: str | None, only: str | None = None) -> Row:
     """Read, identify and score one file; never raises for anything the file contains.
 
     With ``only`` (``grade --quiz``), a notebook of another quiz is skipped, not scored.
@@ -286,9 +288,11 @@ def grade_file(path: str, keys: dict[str, Key], default_quiz: str | None,
         if who.claimed:
             row.claimed = who.claimed
             row.identity = f"{who.source}; the notebook says {who.claimed}"
-            row.notes.append(f"the identity cell says student_id {who.claimed!r}, but the file "
-                             f"came from {who.student!r} ({who.source}): graded as "
-                             f"{who.student!r}")
+            row.notes.append(
+                f"the identity cell says student_id {who.claimed!r}, but the file "
+                f"came from {who.student!r} ({who.source}): graded as "
+                f"{who.student!r}"
+            )
         quiz = parsed.quiz or default_quiz
         row.quiz = quiz or ""
         if only is not None and quiz != only:
@@ -323,8 +327,7 @@ def _cannot_grade(row: Row, exc: BaseException) -> None:
     row.status = submission.NOT_GRADABLE
     for name in ("credits", "outcomes", "shown", "reasons", "hints", "choices"):
         getattr(row, name).clear()
-    row.notes.append(f"could not be graded: {type(exc).__name__}: "
-                     f"{submission.clean_text(str(exc))[:200]}")
+    row.notes.append(f"could not be graded: {type(exc).__name__}: {submission.clean_text(str(exc))[:200]}")
 
 
 def _score(row: Row, key: Key, answers: dict[str, submission.Answer]) -> None:
@@ -332,8 +335,7 @@ def _score(row: Row, key: Key, answers: dict[str, submission.Answer]) -> None:
         answer = answers[q["id"]]
         result: Scored | None
         if not answer.found:
-            result = (0.0, scoring.MISSING, "no answer cell for this question", "(none)", "",
-                      ["(missing)"])
+            result = (0.0, scoring.MISSING, "no answer cell for this question", "(none)", "", ["(missing)"])
         elif answer.error:
             result = (0.0, scoring.INVALID, answer.error, "(none)", "", ["(invalid)"])
         else:
@@ -379,6 +381,7 @@ def feedback_name(student: str, quiz: str) -> str:
 
 # --- what a worker sends back -------------------------------------------------------------------
 
+
 @dataclass
 class Out:
     """One file's finished output lines: only text and a few numbers cross the process boundary."""
@@ -398,8 +401,9 @@ class Out:
 
 
 def _dedup_key(student: str, quiz: str) -> int:
-    digest = hashlib.blake2b(f"{student}\x00{quiz}".encode("utf-8", "backslashreplace"),
-                             digest_size=8).digest()
+    digest = hashlib.blake2b(
+        f"{student}\x00{quiz}".encode("utf-8", "backslashreplace"), digest_size=8
+    ).digest()
     return int.from_bytes(digest, "big", signed=True) or 1
 
 
@@ -422,34 +426,49 @@ def _finish(row: Row, write_pages: bool = True) -> tuple[Out, written.Settled | 
     line = fileio.csv_text([[table.get(c, "") for c in ctx["columns"]]])
     notes = fileio.csv_text(_note_rows(row, keys, settled))
     graded = row.status == GRADED
-    return Out(row.status, _dedup_key(row.student, row.quiz) if graded else 0, row.trusted,
-               row.attempt, row.mtime, line, notes, store, hints,
-               settled.pending if settled else 0, settled.pending_points if settled else 0.0,
-               bool(row.claimed)), settled
+    return Out(
+        row.status,
+        _dedup_key(row.student, row.quiz) if graded else 0,
+        row.trusted,
+        row.attempt,
+        row.mtime,
+        line,
+        notes,
+        store,
+        hints,
+        settled.pending if settled else 0,
+        settled.pending_points if settled else 0.0,
+        bool(row.claimed),
+    ), settled
 
 
-def _page(row: Row, quiz: Key | None, write_pages: bool
-          ) -> tuple[written.Settled | None, str, list[str]]:
+def _page(row: Row, quiz: Key | None, write_pages: bool) -> tuple[written.Settled | None, str, list[str]]:
     ctx = _CONTEXT
-    item = {"student": row.student, "name": row.name, "quiz": row.quiz,
-            "score": wording.points(row.score), "notes": row.notes, "outcomes": row.outcomes,
-            "credits": row.credits, "shown": row.shown, "reasons": row.reasons,
-            "feedback": row.feedback}
+    item = {
+        "student": row.student,
+        "name": row.name,
+        "quiz": row.quiz,
+        "score": wording.points(row.score),
+        "notes": row.notes,
+        "outcomes": row.outcomes,
+        "credits": row.credits,
+        "shown": row.shown,
+        "reasons": row.reasons,
+        "feedback": row.feedback,
+    }
     settled, store = None, ""
     if quiz:
         outcomes, ids = _written_parts(row, quiz)
         settled = written.settle(quiz, row.student, outcomes, ids, ctx["scores"])
         settled.ids = ids
-        store = _store_text({**item, "submission": row.submission, "auto": row.score,
-                             "answer_ids": ids})
+        store = _store_text({**item, "submission": row.submission, "auto": row.score, "answer_ids": ids})
         item = {**item, **written.feedback_fields(row.score, quiz, settled)}
     if write_pages:
         page = {**item, "hints": row.hints}
         prepared = ctx["prepared"][row.quiz]
         base = os.path.join(ctx["out_dir"], "feedback", row.feedback)
         if "html" in ctx["formats"]:
-            fileio.write_if_changed(base + ".html", pages.feedback_html(page, prepared,
-                                                                        ctx["reveal"]))
+            fileio.write_if_changed(base + ".html", pages.feedback_html(page, prepared, ctx["reveal"]))
         if "md" in ctx["formats"]:
             fileio.write_if_changed(base + ".md", pages.feedback_md(page, prepared, ctx["reveal"]))
     return settled, store, list(row.hints) if quiz else []
@@ -481,12 +500,17 @@ def _grade_chunk(chunk: list[str]) -> tuple[list[Out], dict[str, analysis.Runnin
 
 # --- the batch --------------------------------------------------------------------------------
 
+
 def _pool(jobs: int, context: dict[str, Any]) -> ProcessPoolExecutor:
     # fork is the fastest start, but forking a process that runs threads (a Jupyter
     # kernel) can deadlock, so such callers get spawn.
     method = "fork" if sys.platform == "linux" and threading.active_count() == 1 else "spawn"
-    return ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context(method),
-                               initializer=_init_worker, initargs=(context,))
+    return ProcessPoolExecutor(
+        max_workers=jobs,
+        mp_context=multiprocessing.get_context(method),
+        initializer=_init_worker,
+        initargs=(context,),
+    )
 
 
 def _progress(total: int, label: str) -> Any:
@@ -497,11 +521,12 @@ def _progress(total: int, label: str) -> Any:
     return None
 
 
-def _run(fn: Callable[[list[T]], R], items: Sequence[T], jobs: int,
-         pool: ProcessPoolExecutor | None, label: str) -> Iterator[R]:
+def _run(
+    fn: Callable[[list[T]], R], items: Sequence[T], jobs: int, pool: ProcessPoolExecutor | None, label: str
+) -> Iterator[R]:
     """fn over fixed chunks of items, in order; at most a few chunks per worker in flight,
     so neither the inputs nor the results pile up in this process."""
-    chunks = (list(items[i:i + CHUNK]) for i in range(0, len(items), CHUNK))
+    chunks = (list(items[i : i + CHUNK]) for i in range(0, len(items), CHUNK))
     bar = _progress(len(items), label)
     try:
         if pool is None:
@@ -541,11 +566,19 @@ def _resolve_banks(banks: Sequence[Bank | Path | str] | None, root: Path | None)
     return loaded
 
 
-def grade_paths(paths_in: Sequence[Path | str], out_dir: Path | str, *,
-                banks: Sequence[Bank | Path | str] | None = None, quiz: str | None = None,
-                reveal: bool = True, jobs: int | None = None, analyse: bool = True,
-                plots: bool = True, root: Path | None = None,
-                feedback: Sequence[str] = DEFAULT_FEEDBACK) -> Result:
+def grade_paths(
+    paths_in: Sequence[Path | str],
+    out_dir: Path | str,
+    *,
+    banks: Sequence[Bank | Path | str] | None = None,
+    quiz: str | None = None,
+    reveal: bool = True,
+    jobs: int | None = None,
+    analyse: bool = True,
+    plots: bool = True,
+    root: Path | None = None,
+    feedback: Sequence[str] = DEFAULT_FEEDBACK,
+) -> Result:
     """Grade notebooks and folders of notebooks into out_dir; the API behind `casebook grade`.
 
     ``banks`` None means the project's exercises/*.yml. ``quiz`` limits the run
@@ -571,9 +604,11 @@ def grade_paths(paths_in: Sequence[Path | str], out_dir: Path | str, *,
     with fileio.folder_lock(out, "grade"):
         if not inputs and (out / "gradebook.csv").exists():
             given = ", ".join(fileio.printable(str(p)) for p in paths_in)
-            raise CasebookError(f"no notebooks in {given}; {out} holds the results of an earlier "
-                                "run, left as they are (check the path, or grade into another "
-                                "--out)")
+            raise CasebookError(
+                f"no notebooks in {given}; {out} holds the results of an earlier "
+                "run, left as they are (check the path, or grade into another "
+                "--out)"
+            )
         for leftover in out.glob(f"{_STAGING}*"):  # of a run that was killed
             shutil.rmtree(leftover, ignore_errors=True)
         try:
@@ -581,28 +616,58 @@ def grade_paths(paths_in: Sequence[Path | str], out_dir: Path | str, *,
         except OSError as exc:
             raise CasebookError(f"{out}: cannot write here ({exc.strerror or exc})") from None
         try:
-            result = _grade_into(stage, out, inputs, loaded, keys, default_quiz, quiz, reveal,
-                                 jobs, analyse, plots, root, formats, started)
+            result = _grade_into(
+                stage,
+                out,
+                inputs,
+                loaded,
+                keys,
+                default_quiz,
+                quiz,
+                reveal,
+                jobs,
+                analyse,
+                plots,
+                root,
+                formats,
+                started,
+            )
         except OSError as exc:
             where = exc.filename or out
-            raise CasebookError(f"{fileio.printable(str(where))}: {exc.strerror or exc}; nothing "
-                                f"was changed in {out}") from None
+            raise CasebookError(
+                f"{fileio.printable(str(where))}: {exc.strerror or exc}; nothing was changed in {out}"
+            ) from None
         finally:
             shutil.rmtree(stage, ignore_errors=True)
     return result
 
 
-def _grade_into(stage: Path, out: Path, inputs: list[str], loaded: list[Bank],
-                keys: dict[str, Key], default_quiz: str | None, only: str | None, reveal: bool,
-                jobs: int | None, analyse: bool, plots: bool, root: Path | None,
-                formats: tuple[str, ...], started: float) -> Result:
+def _grade_into(
+    stage: Path,
+    out: Path,
+    inputs: list[str],
+    loaded: list[Bank],
+    keys: dict[str, Key],
+    default_quiz: str | None,
+    only: str | None,
+    reveal: bool,
+    jobs: int | None,
+    analyse: bool,
+    plots: bool,
+    root: Path | None,
+    formats: tuple[str, ...],
+    started: float,
+) -> Result:
     timings = {"setup": time.perf_counter() - started}
     scores = written.load_scores(out)  # hand scores merged earlier; a damaged file stops here
     paras = edition.by_id(root or paths.project_root())
     prepared = {b.quiz: pages.prepare(b, paras) for b in loaded}
     infos = {b.quiz: info for b in loaded if (info := written.quiz_info(b, prepared[b.quiz]))}
-    columns = FIXED_COLUMNS + (written.COLUMNS if infos else []) + [
-        q["id"] for k in keys.values() for q in k["questions"]]
+    columns = (
+        FIXED_COLUMNS
+        + (written.COLUMNS if infos else [])
+        + [q["id"] for k in keys.values() for q in k["questions"]]
+    )
     context: dict[str, Any] = {
         "keys": keys,
         "default_quiz": default_quiz,
@@ -629,9 +694,11 @@ def _grade_into(stage: Path, out: Path, inputs: list[str], loaded: list[Bank],
     mark = time.perf_counter()
     book_path, notes_path, spool_path = stage / "gradebook.csv", stage / "notes.csv", stage / "store"
     try:
-        with open(book_path, "w", encoding="utf-8", newline="") as book, \
-                open(notes_path, "w", encoding="utf-8", newline="") as notes, \
-                open(spool_path, "w", encoding="utf-8", newline="") as spool:
+        with (
+            open(book_path, "w", encoding="utf-8", newline="") as book,
+            open(notes_path, "w", encoding="utf-8", newline="") as notes,
+            open(spool_path, "w", encoding="utf-8", newline="") as spool,
+        ):
             book.write(fileio.csv_text([columns]))
             notes.write(fileio.csv_text([["submission", "question", "note"]]))
             index = 0
@@ -641,8 +708,7 @@ def _grade_into(stage: Path, out: Path, inputs: list[str], loaded: list[Bank],
                     book.write(o.gradebook)
                     notes.write(o.notes)
                     if o.store:
-                        packed = ",".join(str(hint_ids.setdefault(h, len(hint_ids)))
-                                          for h in o.hints)
+                        packed = ",".join(str(hint_ids.setdefault(h, len(hint_ids))) for h in o.hints)
                         spool.write(f'{index}\t{o.store},"hints":[{packed}]}}\n')
                     hashes.append(o.key)
                     trusted.append(o.trusted)
@@ -669,16 +735,21 @@ def _grade_into(stage: Path, out: Path, inputs: list[str], loaded: list[Bank],
         pending_points -= fix["pending_points"]
     timings["duplicates"] = time.perf_counter() - mark
     counts_sorted = dict(sorted(counts.items()))
-    result = Result(out, len(inputs), columns, counts_sorted, out / "gradebook.csv",
-                    out / "notes.csv", formats=formats)
+    result = Result(
+        out, len(inputs), columns, counts_sorted, out / "gradebook.csv", out / "notes.csv", formats=formats
+    )
     result.pending, result.pending_points, result.mismatched = pending, pending_points, mismatched
     produced = ["gradebook.csv", "notes.csv", "feedback"]
     if infos:
         mark = time.perf_counter()
-        header = (f'{{"format":{_dumps(written.FORMAT)},"reveal":{_dumps(reveal)},'
-                  f'"feedback":{_dumps(list(formats))},"quizzes":{_dumps(infos)},"submissions":[')
-        with open(spool_path, encoding="utf-8", newline="") as src, \
-                open(stage / written.STORE, "w", encoding="utf-8", newline="") as dst:
+        header = (
+            f'{{"format":{_dumps(written.FORMAT)},"reveal":{_dumps(reveal)},'
+            f'"feedback":{_dumps(list(formats))},"quizzes":{_dumps(infos)},"submissions":['
+        )
+        with (
+            open(spool_path, encoding="utf-8", newline="") as src,
+            open(stage / written.STORE, "w", encoding="utf-8", newline="") as dst,
+        ):
             dst.write(header)
             first = True
             for line in src:
@@ -710,8 +781,9 @@ def _dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
-def _duplicates(inputs: list[str], hashes: array[int], trusted: array[int], attempts: array[int],
-                mtimes: array[float]) -> dict[str, Any]:
+def _duplicates(
+    inputs: list[str], hashes: array[int], trusted: array[int], attempts: array[int], mtimes: array[float]
+) -> dict[str, Any]:
     """Files of one student and one quiz: which one counts, which are superseded.
 
     The rule: a file whose identity comes from where it was collected (folder or LMS
@@ -748,9 +820,14 @@ def _duplicates(inputs: list[str], hashes: array[int], trusted: array[int], atte
     return {"rows": rows, "superseded": superseded, "kept": kept} if superseded else {}
 
 
-def _settle_duplicates(dup: dict[str, Any], inputs: list[str], stage: Path, counts: Counter[str],
-                       running: dict[str, analysis.Running], hint_ids: dict[str, int]
-                       ) -> dict[str, float]:
+def _settle_duplicates(
+    dup: dict[str, Any],
+    inputs: list[str],
+    stage: Path,
+    counts: Counter[str],
+    running: dict[str, analysis.Running],
+    hint_ids: dict[str, int],
+) -> dict[str, float]:
     """Mark superseded files, take them out of the sums and written.json, note both sides,
     and write the kept file's page again (a superseded one may have overwritten it)."""
     rows: dict[int, Row] = dup["rows"]
@@ -771,9 +848,14 @@ def _settle_duplicates(dup: dict[str, Any], inputs: list[str], stage: Path, coun
         note = f"superseded by {rows[keep].submission}"
         row.notes.append(note)
         extra_notes.append([row.submission, "", note])
-        fixed[other] = fileio.csv_text([[_table_row(row, _CONTEXT["keys"], _CONTEXT["infos"],
-                                                     None).get(c, "")
-                                         for c in _CONTEXT["columns"]]])
+        fixed[other] = fileio.csv_text(
+            [
+                [
+                    _table_row(row, _CONTEXT["keys"], _CONTEXT["infos"], None).get(c, "")
+                    for c in _CONTEXT["columns"]
+                ]
+            ]
+        )
     for keep, others in sorted(dup["kept"].items()):
         row = rows[keep]
         names = ", ".join(rows[o].submission for o in others)
@@ -799,8 +881,7 @@ def _rewrite_lines(path: Path, fixed: dict[int, str]) -> None:
     import csv
 
     tmp = path.with_name(path.name + ".tmp")
-    with open(path, encoding="utf-8", newline="") as src, \
-            open(tmp, "w", encoding="utf-8", newline="") as dst:
+    with open(path, encoding="utf-8", newline="") as src, open(tmp, "w", encoding="utf-8", newline="") as dst:
         reader = csv.reader(src)
         dst.write(fileio.csv_text([next(reader)]))
         for number, record in enumerate(reader):
@@ -813,8 +894,11 @@ def _move_into_place(stage: Path, out: Path, produced: list[str]) -> None:
     earlier run that this one did not make (a format or analysis not asked for) go."""
     trash = stage / ".old"
     trash.mkdir()
-    order = [n for n in OUTPUT_FOLDERS if n in produced] + [
-        n for n in OUTPUT_FILES if n in produced and n != "gradebook.csv"] + ["gradebook.csv"]
+    order = (
+        [n for n in OUTPUT_FOLDERS if n in produced]
+        + [n for n in OUTPUT_FILES if n in produced and n != "gradebook.csv"]
+        + ["gradebook.csv"]
+    )
     for name in order:
         target = out / name
         if (stage / name).is_dir() and target.is_dir() and not target.is_symlink():
@@ -838,8 +922,9 @@ def _written_parts(row: Row, quiz: Key) -> tuple[dict[str, str], dict[str, str]]
     return outcomes, ids
 
 
-def _table_row(row: Row, keys: dict[str, Key], infos: dict[str, Key],
-               settled: written.Settled | None) -> dict[str, str]:
+def _table_row(
+    row: Row, keys: dict[str, Key], infos: dict[str, Key], settled: written.Settled | None
+) -> dict[str, str]:
     key = keys.get(row.quiz)
     out = {
         "submission": row.submission,
@@ -870,7 +955,12 @@ def _note_rows(row: Row, keys: dict[str, Key], settled: written.Settled | None) 
         for q, reason in zip(key["questions"], row.reasons, strict=True):
             if reason:
                 out.append([row.submission, q["id"], reason])
-    for qid in (settled.stale if settled else []):
-        out.append([row.submission, qid, "written answer (or its rubric) changed since it was "
-                    "scored: it awaits review again"])
+    for qid in settled.stale if settled else []:
+        out.append(
+            [
+                row.submission,
+                qid,
+                "written answer (or its rubric) changed since it was scored: it awaits review again",
+            ]
+        )
     return out

@@ -60,8 +60,7 @@ _TEXT_CELLS = ("markdown", "raw", "heading")
 _WRITTEN_HEADING = layout.WRITTEN_HEADING
 _PROMPT_HEADING = layout.PROMPT_HEADING
 
-_CANVAS = re.compile(r"^(?P<name>[^_]+?)(?:_LATE)?_(?P<id>\d+)_(?P<attempt>\d+)_.+$",
-                     re.IGNORECASE)
+_CANVAS = re.compile(r"^(?P<name>[^_]+?)(?:_LATE)?_(?P<id>\d+)_(?P<attempt>\d+)_.+$", re.IGNORECASE)
 _MOODLE = re.compile(r"^(?P<name>.+?)_(?P<id>\d+)_assignsubmission_\w+", re.IGNORECASE)
 
 
@@ -116,8 +115,13 @@ def _bounded(value: Any) -> tuple[Any, str]:
             if error:
                 return None, error
             items.append(got)
-        return (items if isinstance(value, list) else tuple(items) if isinstance(value, tuple)
-                else type(value)(items)), ""
+        return (
+            items
+            if isinstance(value, list)
+            else tuple(items)
+            if isinstance(value, tuple)
+            else type(value)(items)
+        ), ""
     if isinstance(value, dict):
         out = {}
         for key, item in value.items():
@@ -145,8 +149,13 @@ def load(data: bytes) -> Parsed:
     if isinstance(nb.get("cells"), list):
         raw = nb["cells"]
     elif isinstance(nb.get("worksheets"), list):
-        raw = [c for ws in nb["worksheets"] if isinstance(ws, dict)
-               for c in (ws.get("cells") or []) if isinstance(ws.get("cells"), list)]
+        raw = [
+            c
+            for ws in nb["worksheets"]
+            if isinstance(ws, dict)
+            for c in (ws.get("cells") or [])
+            if isinstance(ws.get("cells"), list)
+        ]
     else:
         raise Rejected(NOT_NOTEBOOK)
     cells = []
@@ -173,9 +182,12 @@ def load(data: bytes) -> Parsed:
     casebook = casebook if isinstance(casebook, dict) else {}
     quiz = casebook.get("quiz")
     version = casebook.get("version")
-    return Parsed(clean_text(quiz) if isinstance(quiz, str) else None,
-                  clean_text(version) if isinstance(version, str) else None, cells,
-                  layout.format_problem(casebook.get("format")))
+    return Parsed(
+        clean_text(quiz) if isinstance(quiz, str) else None,
+        clean_text(version) if isinstance(version, str) else None,
+        cells,
+        layout.format_problem(casebook.get("format")),
+    )
 
 
 def _meta(cell: Cell) -> dict[str, Any]:
@@ -214,11 +226,13 @@ def parse(source: str) -> tuple[tuple[str, Any, str], ...] | str:
     out = []
     other = ""
     for node in tree.body:
-        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(
-                node.targets[0], ast.Name):
+        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
             name, value_node = node.targets[0].id, node.value
-        elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and (
-                node.value and isinstance(node.annotation, (ast.Name, ast.Constant))):
+        elif (
+            isinstance(node, ast.AnnAssign)
+            and isinstance(node.target, ast.Name)
+            and (node.value and isinstance(node.annotation, (ast.Name, ast.Constant)))
+        ):
             # ``q01: str = "b"``; an annotation that is an expression (a call) would run
             # if the notebook were executed, so it is code like any other
             name, value_node = node.target.id, node.value
@@ -298,8 +312,12 @@ def answers(parsed: Parsed, questions: list[dict[str, Any]]) -> tuple[dict[str, 
     for cell in parsed.cells:
         meta = _meta(cell)
         qid = meta.get("question")
-        if meta.get("role") == layout.ANSWER and isinstance(qid, str) and qid in by_id and (
-                cell.kind == "code" or by_id[meta["question"]].get("manual")):
+        if (
+            meta.get("role") == layout.ANSWER
+            and isinstance(qid, str)
+            and qid in by_id
+            and (cell.kind == "code" or by_id[meta["question"]].get("manual"))
+        ):
             tagged.setdefault(meta["question"], []).append(cell)
     out: dict[str, Answer] = {}
     missing = []
@@ -345,8 +363,7 @@ def written(parsed: Parsed, q: dict[str, Any], n: int, tagged: list[Cell]) -> An
     if tagged:
         answer = _joined(tagged, names)
         if len(tagged) > 1:
-            answer.notes.append(f"{len(tagged)} answer cells for this question; their texts were "
-                                "joined")
+            answer.notes.append(f"{len(tagged)} answer cells for this question; their texts were joined")
         return answer
     cells = parsed.cells
     headed = [c for c in cells if c.kind != "code" and _heading_number(c.source) == n]
@@ -360,8 +377,12 @@ def written(parsed: Parsed, q: dict[str, Any], n: int, tagged: list[Cell]) -> An
         if cell.kind == "code" or not (by_meta or (not meta and _is_prompt(cell.source, n))):
             continue
         after = cells[i + 1]
-        if after.kind != "code" and not _meta(after) and after.source.strip() != END_NOTE and (
-                _PROMPT_HEADING.match(after.source.lstrip()[:100]) is None):
+        if (
+            after.kind != "code"
+            and not _meta(after)
+            and after.source.strip() != END_NOTE
+            and (_PROMPT_HEADING.match(after.source.lstrip()[:100]) is None)
+        ):
             answer = _joined([after], names)
             answer.notes.append("answer cell found after its question (metadata lost)")
             return answer
@@ -408,8 +429,11 @@ def written_text(cell: Cell, names: set[str]) -> tuple[str, str]:
                 value = values[-1]
                 if value is None:
                     return "", ""
-                return (value.strip(), "") if isinstance(value, str) else (
-                    str(value), "written answer is not text; read as it stands")
+                return (
+                    (value.strip(), "")
+                    if isinstance(value, str)
+                    else (str(value), "written answer is not text; read as it stands")
+                )
         if len(source) > MAX_CELL:
             source = source[:MAX_CELL]
         note = "written answer typed in a code cell; read as text"
@@ -421,7 +445,7 @@ def _clean(source: str) -> str:
     """The answer without the placeholder and the heading line (text after it on its line stays)."""
     text = source.replace(WRITTEN_PLACEHOLDER, "").strip()
     match = _WRITTEN_HEADING.match(text[:200])
-    return text[match.end():].strip() if match else text
+    return text[match.end() :].strip() if match else text
 
 
 def _from_cells(cells: list[Cell], names: set[str]) -> Answer:
@@ -487,8 +511,12 @@ def _cell_identity(parsed: Parsed) -> tuple[str, str]:
         if isinstance(found, str):
             continue
         for var, value, error in found:
-            if error or var not in _IDENTITY_NAMES or value is None or isinstance(value, (
-                    list, dict, tuple, set)):
+            if (
+                error
+                or var not in _IDENTITY_NAMES
+                or value is None
+                or isinstance(value, (list, dict, tuple, set))
+            ):
                 continue
             text = " ".join(str(value).split())[:200]
             if var == layout.STUDENT_ID:

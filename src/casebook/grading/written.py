@@ -47,8 +47,12 @@ MAX_TEXT = 20_000  # characters of a written answer kept (about 3,000 words)
 
 # State of one written answer: answered (to review), or scored 0 without review.
 ANSWERED = "answered"
-STATES = {scoring.MANUAL: ANSWERED, scoring.BLANK: "blank", scoring.INVALID: "not readable",
-          scoring.MISSING: "no answer cell"}
+STATES = {
+    scoring.MANUAL: ANSWERED,
+    scoring.BLANK: "blank",
+    scoring.INVALID: "not readable",
+    scoring.MISSING: "no answer cell",
+}
 
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 
@@ -74,13 +78,26 @@ def answer_id(text: str) -> str:
 
 
 def question_info(q: Question, n: int) -> dict[str, Any]:
-    rubric = [{"criterion": c.criterion, "description": c.description.strip(),
-               "max": c.max_points,
-               "levels": [{"points": lv.points, "label": lv.label,
-                           "description": lv.description.strip()} for lv in c.levels]}
-              for c in q.rubric or []]
-    return {"id": q.id, "n": n, "prompt": q.prompt.strip(), "points": q.points,
-            "word_limit": q.word_limit, "rubric": rubric}
+    rubric = [
+        {
+            "criterion": c.criterion,
+            "description": c.description.strip(),
+            "max": c.max_points,
+            "levels": [
+                {"points": lv.points, "label": lv.label, "description": lv.description.strip()}
+                for lv in c.levels
+            ],
+        }
+        for c in q.rubric or []
+    ]
+    return {
+        "id": q.id,
+        "n": n,
+        "prompt": q.prompt.strip(),
+        "points": q.points,
+        "word_limit": q.word_limit,
+        "rubric": rubric,
+    }
 
 
 def quiz_info(bank: Bank, prepared: dict) -> dict[str, Any]:
@@ -88,10 +105,14 @@ def quiz_info(bank: Bank, prepared: dict) -> dict[str, Any]:
     written = [question_info(q, i + 1) for i, q in enumerate(bank.questions) if q.manual]
     if not written:
         return {}
-    return {"quiz": bank.quiz, "title": bank.title,
-            "max_score": sum(q.points for q in bank.questions if not q.manual),
-            "manual_points": sum(q.points for q in bank.questions if q.manual),
-            "written": written, "prepared": prepared}
+    return {
+        "quiz": bank.quiz,
+        "title": bank.title,
+        "max_score": sum(q.points for q in bank.questions if not q.manual),
+        "manual_points": sum(q.points for q in bank.questions if q.manual),
+        "written": written,
+        "prepared": prepared,
+    }
 
 
 def level_label(criterion: dict, points: float) -> str:
@@ -159,21 +180,30 @@ def load_scores(folder: Path) -> dict[Key, dict]:
     except FileNotFoundError:
         return {}
     except (OSError, ValueError) as exc:
-        raise CasebookError(f"{path}: cannot read the merged scores ({exc}); restore it from a "
-                            "backup or delete it and merge the score sheets again") from None
+        raise CasebookError(
+            f"{path}: cannot read the merged scores ({exc}); restore it from a "
+            "backup or delete it and merge the score sheets again"
+        ) from None
     records = data.get("scores") if isinstance(data, dict) else None
     if not isinstance(records, list) or not all(
-            isinstance(r, dict) and isinstance(r.get("student"), str) and isinstance(
-                r.get("question"), str) and isinstance(r.get("criteria"), dict) for r in records):
-        raise CasebookError(f"{path}: not a casebook scores file; restore it from a backup or "
-                            "delete it and merge the score sheets again")
+        isinstance(r, dict)
+        and isinstance(r.get("student"), str)
+        and isinstance(r.get("question"), str)
+        and isinstance(r.get("criteria"), dict)
+        for r in records
+    ):
+        raise CasebookError(
+            f"{path}: not a casebook scores file; restore it from a backup or "
+            "delete it and merge the score sheets again"
+        )
     return {(r["student"], r["question"]): r for r in records}
 
 
 def dumps_scores(scores: dict[Key, dict]) -> str:
     records = [scores[k] for k in sorted(scores)]
-    return json.dumps({"format": FORMAT, "scores": records}, indent=1, ensure_ascii=False,
-                      sort_keys=True) + "\n"
+    return (
+        json.dumps({"format": FORMAT, "scores": records}, indent=1, ensure_ascii=False, sort_keys=True) + "\n"
+    )
 
 
 def save_scores(folder: Path, scores: dict[Key, dict]) -> None:
@@ -185,6 +215,7 @@ def record_points(record: dict) -> float:
 
 
 # --- one submission's written part ----------------------------------------------------------------
+
 
 @dataclass
 class Settled:
@@ -199,8 +230,9 @@ class Settled:
     ids: dict[str, str] = field(default_factory=dict)  # question id -> answer_id of the text
 
 
-def settle(quiz: dict, student: str, outcomes: dict[str, str], ids: dict[str, str],
-           scores: dict[Key, dict]) -> Settled:
+def settle(
+    quiz: dict, student: str, outcomes: dict[str, str], ids: dict[str, str], scores: dict[Key, dict]
+) -> Settled:
     """Gradebook cells and feedback of one submission's written questions.
 
     ``outcomes`` are the grader's (manual for an answer to review, blank...),
@@ -230,10 +262,15 @@ def settle(quiz: dict, student: str, outcomes: dict[str, str], ids: dict[str, st
         criteria = []
         for c in q["rubric"]:
             got = float(record["criteria"].get(c["criterion"], 0.0))
-            criteria.append([c["criterion"], wording.points(got), wording.points(c["max"]),
-                             level_label(c, got)])
-        out.feedback[qid] = {"state": "scored", "points": wording.points(points),
-                             "criteria": criteria, "comment": record.get("comment", "")}
+            criteria.append(
+                [c["criterion"], wording.points(got), wording.points(c["max"]), level_label(c, got)]
+            )
+        out.feedback[qid] = {
+            "state": "scored",
+            "points": wording.points(points),
+            "criteria": criteria,
+            "comment": record.get("comment", ""),
+        }
     return out
 
 
@@ -244,25 +281,31 @@ def fits(record: dict, q: dict) -> bool:
     return set(marks) == set(tops) and all(0 <= marks[k] <= tops[k] + 1e-9 for k in tops)
 
 
-def columns(score: float, max_score: float, manual_points: float,
-            settled: Settled | None) -> dict[str, str]:
+def columns(score: float, max_score: float, manual_points: float, settled: Settled | None) -> dict[str, str]:
     """written_score, pending_points, total and total_max of a graded gradebook row."""
     got = settled.points if settled else 0.0
-    return {"written_score": wording.points(got),
-            "pending_points": wording.points(settled.pending_points if settled else 0.0),
-            "total": wording.points(score + got),
-            "total_max": wording.points(max_score + manual_points)}
+    return {
+        "written_score": wording.points(got),
+        "pending_points": wording.points(settled.pending_points if settled else 0.0),
+        "total": wording.points(score + got),
+        "total_max": wording.points(max_score + manual_points),
+    }
 
 
 def feedback_fields(score: float, quiz: dict, settled: Settled) -> dict[str, Any]:
     """What a feedback page adds for written answers (see reports.feedback_html)."""
-    return {"written": settled.feedback, "written_score": wording.points(settled.points),
-            "pending": settled.pending, "pending_points": wording.points(settled.pending_points),
-            "total": wording.points(score + settled.points),
-            "total_max": wording.points(quiz["max_score"] + quiz["manual_points"])}
+    return {
+        "written": settled.feedback,
+        "written_score": wording.points(settled.points),
+        "pending": settled.pending,
+        "pending_points": wording.points(settled.pending_points),
+        "total": wording.points(score + settled.points),
+        "total_max": wording.points(quiz["max_score"] + quiz["manual_points"]),
+    }
 
 
 # --- the store grade writes -------------------------------------------------------------------
+
 
 def load_store(folder: Path) -> dict:
     """written.json of a graded folder, or a one-line reason why there is none."""
@@ -274,11 +317,13 @@ def load_store(folder: Path) -> dict:
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         if (folder / "gradebook.csv").exists():
-            raise CasebookError(f"{folder}: no written answers here (its quizzes have no written "
-                                "questions, or it was graded by an older casebook: grade again)"
-                                ) from None
-        raise CasebookError(f"{folder}: not a graded folder (no gradebook.csv; give the --out "
-                            "folder of 'casebook grade')") from None
+            raise CasebookError(
+                f"{folder}: no written answers here (its quizzes have no written "
+                "questions, or it was graded by an older casebook: grade again)"
+            ) from None
+        raise CasebookError(
+            f"{folder}: not a graded folder (no gradebook.csv; give the --out folder of 'casebook grade')"
+        ) from None
     except (OSError, ValueError) as exc:
         raise CasebookError(f"{path}: cannot read ({exc}); grade again") from None
     if not isinstance(data, dict) or data.get("format") != FORMAT:

@@ -41,16 +41,28 @@ from casebook.lms.report import (
 )
 from casebook.quiz.bank import Bank
 
-__all__ = ["EXPORTS", "FORMATS", "Report", "bank_points", "evidence_md", "general_feedback_md",
-           "md_html", "number", "of_type", "write_banks", "xml_safe"]
+__all__ = [
+    "EXPORTS",
+    "FORMATS",
+    "Report",
+    "bank_points",
+    "evidence_md",
+    "general_feedback_md",
+    "md_html",
+    "number",
+    "of_type",
+    "write_banks",
+    "xml_safe",
+]
 
 # Each bank format's module: write(bank, out_dir, paras) -> Report, and WRITERS per type.
 EXPORTS: dict[str, ModuleType] = {"qti": qti, "gift": gift, "moodle-xml": moodle_xml}
 FORMATS = tuple(EXPORTS)
 
 
-def write_banks(banks: list[Bank], fmt: str, out_dir: Path,
-                paras: dict[str, Paragraph] | None = None) -> list[Report]:
+def write_banks(
+    banks: list[Bank], fmt: str, out_dir: Path, paras: dict[str, Paragraph] | None = None
+) -> list[Report]:
     """Write one file per bank in out_dir; the reports say what each file carries.
 
     ``paras`` (the edition by paragraph id) gives the English of each cited passage; it is

@@ -129,17 +129,21 @@ def _weight(fraction: float) -> str:
 
 # --- one writer per question type: the lines between the braces (without general feedback) ---
 
+
 def _single(q: Question, report: Report) -> list[str]:
     key = q.key_answer()
-    return [("=" if o.key == key else "~%0%") + md(o.text) + _feedback(o.misconception)
-            for o in q.options or []]
+    return [
+        ("=" if o.key == key else "~%0%") + md(o.text) + _feedback(o.misconception) for o in q.options or []
+    ]
 
 
 def _multiple(q: Question, report: Report) -> list[str]:
     key = q.key_answer()
     share = 1 / len(key)
-    return [f"~{_weight(share if o.key in key else -share)}{md(o.text)}" + _feedback(o.misconception)
-            for o in q.options or []]
+    return [
+        f"~{_weight(share if o.key in key else -share)}{md(o.text)}" + _feedback(o.misconception)
+        for o in q.options or []
+    ]
 
 
 def _true_false(q: Question, report: Report) -> list[str]:
@@ -156,12 +160,15 @@ def _numeric(q: Question, report: Report) -> list[str]:
 def _short_text(q: Question, report: Report) -> list[str]:
     accept = [f for f in q.key_answer().accept if "->" not in f]
     wrong = [w for w in q.wrong or [] if "->" not in str(w.answer)]
-    lost = [f for f in q.key_answer().accept if "->" in f] + [str(w.answer) for w in q.wrong or []
-                                                               if "->" in str(w.answer)]
+    lost = [f for f in q.key_answer().accept if "->" in f] + [
+        str(w.answer) for w in q.wrong or [] if "->" in str(w.answer)
+    ]
     if lost:
-        report.notes.append(f"short_text: {q.id}: {'; '.join(repr(f.strip()) for f in lost)} left out: "
-                            "GIFT cannot write '->' in a short answer (Moodle would read a matching "
-                            "question); use Moodle XML")
+        report.notes.append(
+            f"short_text: {q.id}: {'; '.join(repr(f.strip()) for f in lost)} left out: "
+            "GIFT cannot write '->' in a short answer (Moodle would read a matching "
+            "question); use Moodle XML"
+        )
     lines = [f"=%100%{form(f)}" for f in accept]
     lines += [f"=%0%{form(str(w.answer))}{_feedback(w.misconception)}" for w in wrong]
     return lines
@@ -179,8 +186,10 @@ def _matching(q: Question, report: Report) -> list[str]:
 def _ordering(q: Question, report: Report) -> list[str]:
     order = q.key_answer()
     texts = {o.key: o.text for o in q.options or []}
-    return [f">{len(order)} ALL VERTICAL RELATIVE_ALL_PREVIOUS_AND_NEXT SHOW none",
-            *(item_text(texts[k]) for k in order)]
+    return [
+        f">{len(order)} ALL VERTICAL RELATIVE_ALL_PREVIOUS_AND_NEXT SHOW none",
+        *(item_text(texts[k]) for k in order),
+    ]
 
 
 def _written(q: Question, report: Report) -> list[str]:
@@ -189,8 +198,15 @@ def _written(q: Question, report: Report) -> list[str]:
 
 # Question type -> writer of the answer lines (every type of TYPES).
 WRITERS: dict[str, Callable[[Question, Report], list[str]]] = {
-    "single": _single, "multiple": _multiple, "true_false": _true_false, "numeric": _numeric,
-    "short_text": _short_text, "matching": _matching, "ordering": _ordering, "written": _written}
+    "single": _single,
+    "multiple": _multiple,
+    "true_false": _true_false,
+    "numeric": _numeric,
+    "short_text": _short_text,
+    "matching": _matching,
+    "ordering": _ordering,
+    "written": _written,
+}
 
 
 def question(q: Question, report: Report | None = None, paras: dict[str, Paragraph] | None = None) -> str:
@@ -216,10 +232,12 @@ def dumps(bank: Bank, report: Report | None = None, paras: dict[str, Paragraph] 
         report.carried[q.type] += 1
         blocks.append(question(q, report, paras))
     report.notes += _notes(bank)
-    header = (f"// {bank.quiz}: {' '.join(bank.title.split())}\n"
-              f"// written by casebook {__version__} for Moodle (Question bank > Import > GIFT format)\n"
-              + "".join(f"// {line.strip()}\n" for line in report.lines()[1:])
-              + f"$CATEGORY: casebook/{bank.quiz}\n")
+    header = (
+        f"// {bank.quiz}: {' '.join(bank.title.split())}\n"
+        f"// written by casebook {__version__} for Moodle (Question bank > Import > GIFT format)\n"
+        + "".join(f"// {line.strip()}\n" for line in report.lines()[1:])
+        + f"$CATEGORY: casebook/{bank.quiz}\n"
+    )
     return header + "\n" + "\n\n".join(blocks) + "\n"
 
 
@@ -227,17 +245,23 @@ def _notes(bank: Bank) -> list[str]:
     notes = []
     heavy = [f"{q.id} {number(q.points)}" for q in bank.questions if q.points != 1]
     if heavy:
-        notes.append(f"points: GIFT has no question mark (Moodle imports every question at 1 mark); "
-                     f"the quiz is worth {number(bank_points(bank))}: set these marks by hand "
-                     f"({', '.join(heavy)}) or use Moodle XML, which carries them")
+        notes.append(
+            f"points: GIFT has no question mark (Moodle imports every question at 1 mark); "
+            f"the quiz is worth {number(bank_points(bank))}: set these marks by hand "
+            f"({', '.join(heavy)}) or use Moodle XML, which carries them"
+        )
     if of_type(bank, "numeric") and any(q.key_answer().unit for q in of_type(bank, "numeric")):
         notes.append("numeric: units are not carried (GIFT numbers have none); the prompts name them")
     if of_type(bank, "short_text"):
-        notes.append("short_text: Moodle ignores case but not the grader's other normalisation "
-                     "(full-width characters, surrounding punctuation)")
+        notes.append(
+            "short_text: Moodle ignores case but not the grader's other normalisation "
+            "(full-width characters, surrounding punctuation)"
+        )
     if of_type(bank, "written"):
-        notes.append("written: carried as essay; the rubric and word limit are not (GIFT has no "
-                     "field for them; Moodle XML carries both)")
+        notes.append(
+            "written: carried as essay; the rubric and word limit are not (GIFT has no "
+            "field for them; Moodle XML carries both)"
+        )
     return notes
 
 

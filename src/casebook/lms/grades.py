@@ -70,8 +70,12 @@ class Grades:
     @property
     def rows(self) -> list[Student]:
         """The students written: those with a grade the LMS knows (all known ones if clearing)."""
-        return [s for s in self.students if key(s.student_id) not in self.unknown_to_lms
-                and (self.clear_missing or key(s.student_id) in self.scores)]
+        return [
+            s
+            for s in self.students
+            if key(s.student_id) not in self.unknown_to_lms
+            and (self.clear_missing or key(s.student_id) in self.scores)
+        ]
 
     @property
     def blank(self) -> int:
@@ -90,8 +94,9 @@ def read_gradebook(path: Path, points: str = "auto") -> list[dict[str, str]]:
     if missing:
         raise CasebookError(f"{path}: not a casebook gradebook (no column {', '.join(missing)})")
     if points == "total" and not {"total", "total_max", "pending_points"} <= set(header):
-        raise CasebookError(f"{path}: no total column (its quizzes have no written questions): "
-                            "use --points auto")
+        raise CasebookError(
+            f"{path}: no total column (its quizzes have no written questions): use --points auto"
+        )
     return rows
 
 
@@ -99,8 +104,10 @@ def _choose_quiz(rows: list[dict[str, str]], quiz: str | None, path: Path) -> st
     graded = sorted({r["quiz"] for r in rows if r["status"] == GRADED and r["quiz"]})
     if quiz is not None:
         if quiz not in graded:
-            raise CasebookError(f"{path}: no graded submission of quiz {quiz!r} (graded quizzes: "
-                                f"{', '.join(graded) or 'none'})")
+            raise CasebookError(
+                f"{path}: no graded submission of quiz {quiz!r} (graded quizzes: "
+                f"{', '.join(graded) or 'none'})"
+            )
         return quiz
     if not graded:
         raise CasebookError(f"{path}: no graded submission to export")
@@ -164,12 +171,16 @@ def match(rows: list[dict[str, str]], students: list[Student], quiz: str, points
         else:
             problems.append(f"{label}: no submission under this id: no grade")
     if left_out:
-        problems.append("rows of other quizzes left out: " + ", ".join(
-            f"{name} ({count})" for name, count in sorted(left_out.items())))
+        problems.append(
+            "rows of other quizzes left out: "
+            + ", ".join(f"{name} ({count})" for name, count in sorted(left_out.items()))
+        )
     if points == "auto" and auto_max and possible and _float(auto_max) != _float(possible):
-        problems.append(f"--points auto: the grades are the automatically scored points (at most "
-                        f"{auto_max}); the {number(_float(possible) - _float(auto_max))} hand-scored "
-                        f"points of the {possible}-point quiz are not in them (--points total adds them)")
+        problems.append(
+            f"--points auto: the grades are the automatically scored points (at most "
+            f"{auto_max}); the {number(_float(possible) - _float(auto_max))} hand-scored "
+            f"points of the {possible}-point quiz are not in them (--points total adds them)"
+        )
     return Grades(quiz, possible, students, scores, problems, outside)
 
 
@@ -196,11 +207,14 @@ def drop_above_maximum(grades: Grades) -> None:
     for s in grades.students:
         who = key(s.student_id)
         if who in grades.scores and most > 0 and _float(grades.scores[who]) > most + 1e-9:
-            grades.problems.append(f"{s.student_id}: grade {grades.scores.pop(who)} is above the maximum "
-                                   f"{grades.points} (the LMS would reject it): not written")
+            grades.problems.append(
+                f"{s.student_id}: grade {grades.scores.pop(who)} is above the maximum "
+                f"{grades.points} (the LMS would reject it): not written"
+            )
 
 
 # --- the LMS's own list of the class ----------------------------------------------------------
+
 
 @dataclass
 class LmsClass:
@@ -218,8 +232,7 @@ def read_lms_class(path: Path, fmt: str) -> LmsClass:
     if fmt == "canvas":
         needed = ("Student", "ID", "SIS User ID")
         if not all(h in header for h in needed):
-            raise CasebookError(f"{path}: not a Canvas gradebook export (needs columns "
-                                f"{', '.join(needed)})")
+            raise CasebookError(f"{path}: not a Canvas gradebook export (needs columns {', '.join(needed)})")
         for row in rows:
             if "Points Possible" in row.get("Student", ""):
                 out.columns = {h: v for h, v in row.items() if h and h not in needed and v}
@@ -249,45 +262,68 @@ def check_against_lms(grades: Grades, lms: LmsClass, fmt: str, column: str) -> s
     for s in grades.students:
         if not _known(s, lms, fmt):
             grades.unknown_to_lms.add(key(s.student_id))
-            grades.problems.append(f"{s.student_id} ({s.name}): not in the LMS's class list: not written "
-                                   "(the LMS would reject the row)")
+            grades.problems.append(
+                f"{s.student_id} ({s.name}): not in the LMS's class list: not written "
+                "(the LMS would reject the row)"
+            )
     if fmt != "canvas":
         return column
     found = [h for h in lms.columns if h == column or h.startswith(f"{column} (")]
     if not found:
-        grades.problems.append(f"no column {column!r} in the Canvas export: Canvas will offer to create it "
-                               f"as a new assignment (columns there: {', '.join(lms.columns) or 'none'})")
+        grades.problems.append(
+            f"no column {column!r} in the Canvas export: Canvas will offer to create it "
+            f"as a new assignment (columns there: {', '.join(lms.columns) or 'none'})"
+        )
         return column
     header = found[0]
     theirs = lms.columns[header]
     if _float(theirs) != _float(grades.points):
-        grades.problems.append(f"{header!r} is worth {theirs} points in Canvas but the grades are out of "
-                               f"{grades.points}: set the assignment's points (or use --out-of {theirs})")
+        grades.problems.append(
+            f"{header!r} is worth {theirs} points in Canvas but the grades are out of "
+            f"{grades.points}: set the assignment's points (or use --out-of {theirs})"
+        )
     return header
 
 
 # --- the files --------------------------------------------------------------------------------
 
+
 def canvas_csv(grades: Grades, assignment: str) -> str:
-    rows: list[list[str]] = [["Student", "ID", "SIS User ID", "SIS Login ID", "Section", assignment],
-                             ["    Points Possible", "", "", "", "", grades.points]]
-    rows += [[s.name, s.canvas_id, s.student_id, s.sis_login, s.section,
-              grades.scores.get(key(s.student_id), "")] for s in grades.rows]
+    rows: list[list[str]] = [
+        ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", assignment],
+        ["    Points Possible", "", "", "", "", grades.points],
+    ]
+    rows += [
+        [s.name, s.canvas_id, s.student_id, s.sis_login, s.section, grades.scores.get(key(s.student_id), "")]
+        for s in grades.rows
+    ]
     return fileio.csv_text(rows)
 
 
 def moodle_csv(grades: Grades, assignment: str) -> str:
     emails = any(s.email for s in grades.students)
     rows: list[list[str]] = [["ID number", *(["Email address"] if emails else []), "Full name", assignment]]
-    rows += [[s.student_id, *([s.email] if emails else []), s.name, grades.scores.get(key(s.student_id), "")]
-             for s in grades.rows]
+    rows += [
+        [s.student_id, *([s.email] if emails else []), s.name, grades.scores.get(key(s.student_id), "")]
+        for s in grades.rows
+    ]
     return fileio.csv_text(rows)
 
 
-def export(gradebook: Path, roster: Path, fmt: str, out: Path, *, assignment: str | None = None,
-           quiz: str | None = None, points: str = "auto", titles: dict[str, str] | None = None,
-           clear_missing: bool = False, lms_roster: Path | None = None,
-           out_of: float | None = None) -> Grades:
+def export(
+    gradebook: Path,
+    roster: Path,
+    fmt: str,
+    out: Path,
+    *,
+    assignment: str | None = None,
+    quiz: str | None = None,
+    points: str = "auto",
+    titles: dict[str, str] | None = None,
+    clear_missing: bool = False,
+    lms_roster: Path | None = None,
+    out_of: float | None = None,
+) -> Grades:
     """Read, match and write the LMS file; the returned Grades carries the lines to report.
 
     The grade column is ``assignment``, else the quiz's title in ``titles`` (quiz id -> bank
@@ -312,8 +348,10 @@ def export(gradebook: Path, roster: Path, fmt: str, out: Path, *, assignment: st
     if lms is not None:
         name = check_against_lms(grades, lms, fmt, name)
     if clear_missing and grades.blank:
-        grades.problems.append(f"{grades.blank} student(s) without a grade written with an empty cell: "
-                               "importing clears any grade the LMS holds for them")
+        grades.problems.append(
+            f"{grades.blank} student(s) without a grade written with an empty cell: "
+            "importing clears any grade the LMS holds for them"
+        )
     text = canvas_csv(grades, name) if fmt == "canvas" else moodle_csv(grades, name)
     fileio.write_text(Path(out), text)
     return grades

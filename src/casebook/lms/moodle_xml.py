@@ -80,14 +80,16 @@ def shortanswer_form(text: str) -> str:
     return text.strip().replace("*", "\\*")
 
 
-def _answer(parent: ET.Element, fraction: float, text: str, feedback: str | None = None,
-            fmt: str | None = "html") -> ET.Element:
+def _answer(
+    parent: ET.Element, fraction: float, text: str, feedback: str | None = None, fmt: str | None = "html"
+) -> ET.Element:
     node = _text(parent, "answer", text, fmt, fraction=number(round(fraction * 100, 7)))
     _text(node, "feedback", option_html(feedback) if feedback else "")
     return node
 
 
 # --- one writer per question type: the elements after the common header ------------------------
+
 
 def _single(q: Question, node: ET.Element, report: Report) -> None:
     key = q.key_answer()
@@ -111,8 +113,13 @@ def _true_false(q: Question, node: ET.Element, report: Report) -> None:
     key = q.key_answer()
     for value in (True, False):
         right = value == key
-        _answer(node, 1.0 if right else 0.0, "true" if value else "false",
-                None if right else q.misconception, fmt="moodle_auto_format")
+        _answer(
+            node,
+            1.0 if right else 0.0,
+            "true" if value else "false",
+            None if right else q.misconception,
+            fmt="moodle_auto_format",
+        )
 
 
 def _numeric(q: Question, node: ET.Element, report: Report) -> None:
@@ -126,8 +133,12 @@ def _numeric(q: Question, node: ET.Element, report: Report) -> None:
         unit = _sub(_sub(node, "units"), "unit")
         _sub(unit, "multiplier", "1")
         _sub(unit, "unit_name", key.unit.strip())
-    for tag, value in (("unitgradingtype", UNIT_NOT_GRADED), ("unitpenalty", "0"),
-                       ("showunits", UNIT_INPUT if key.unit else "3"), ("unitsleft", "0")):
+    for tag, value in (
+        ("unitgradingtype", UNIT_NOT_GRADED),
+        ("unitpenalty", "0"),
+        ("showunits", UNIT_INPUT if key.unit else "3"),
+        ("unitsleft", "0"),
+    ):
         _sub(node, tag, value)
 
 
@@ -157,17 +168,22 @@ def _matching(q: Question, node: ET.Element, report: Report) -> None:
 def _ordering(q: Question, node: ET.Element, report: Report) -> None:
     order = q.key_answer()
     texts = {o.key: o.text for o in q.options or []}
-    for tag, value in (("layouttype", "VERTICAL"), ("selecttype", "ALL"), ("selectcount", str(len(order))),
-                       ("gradingtype", "RELATIVE_ALL_PREVIOUS_AND_NEXT"), ("showgrading", "SHOW"),
-                       ("numberingstyle", "none"), ("shownumcorrect", "1")):
+    for tag, value in (
+        ("layouttype", "VERTICAL"),
+        ("selecttype", "ALL"),
+        ("selectcount", str(len(order))),
+        ("gradingtype", "RELATIVE_ALL_PREVIOUS_AND_NEXT"),
+        ("showgrading", "SHOW"),
+        ("numberingstyle", "none"),
+        ("shownumcorrect", "1"),
+    ):
         _sub(node, tag, value)
     for index, k in enumerate(order, start=1):
         _text(node, "answer", option_html(texts[k]), fraction=str(index))
 
 
 def _written(q: Question, node: ET.Element, report: Report) -> None:
-    for tag, value in (("responseformat", "editor"), ("responserequired", "1"),
-                       ("responsefieldlines", "15")):
+    for tag, value in (("responseformat", "editor"), ("responserequired", "1"), ("responsefieldlines", "15")):
         _sub(node, tag, value)
     if q.word_limit:
         _sub(node, "maxwordlimit", str(q.word_limit))
@@ -180,8 +196,15 @@ def _written(q: Question, node: ET.Element, report: Report) -> None:
 
 # Question type -> writer of its type-specific elements (every type of TYPES).
 WRITERS: dict[str, Callable[[Question, ET.Element, Report], None]] = {
-    "single": _single, "multiple": _multiple, "true_false": _true_false, "numeric": _numeric,
-    "short_text": _short_text, "matching": _matching, "ordering": _ordering, "written": _written}
+    "single": _single,
+    "multiple": _multiple,
+    "true_false": _true_false,
+    "numeric": _numeric,
+    "short_text": _short_text,
+    "matching": _matching,
+    "ordering": _ordering,
+    "written": _written,
+}
 
 
 def question(q: Question, report: Report, paras: dict[str, Paragraph] | None = None) -> ET.Element:
@@ -204,8 +227,12 @@ def dumps(bank: Bank, report: Report | None = None, paras: dict[str, Paragraph] 
     """The bank as Moodle XML (UTF-8 bytes); fills report (carried, notes) when given."""
     report = report or Report(bank.quiz, Path(f"{bank.quiz}.moodle.xml"), NAME)
     root = ET.Element("quiz")
-    root.append(ET.Comment(f" {bank.quiz}: written by casebook {__version__} for Moodle "
-                           "(Question bank > Import > Moodle XML format) ".replace("--", "- -")))
+    root.append(
+        ET.Comment(
+            f" {bank.quiz}: written by casebook {__version__} for Moodle "
+            "(Question bank > Import > Moodle XML format) ".replace("--", "- -")
+        )
+    )
     category = ET.SubElement(root, "question", type="category")
     _sub(_sub(category, "category"), "text", f"casebook/{bank.quiz}")
     _text(category, "info", html.escape(" ".join(bank.title.split()), quote=False))
@@ -218,17 +245,25 @@ def dumps(bank: Bank, report: Report | None = None, paras: dict[str, Paragraph] 
 
 
 def _notes(bank: Bank) -> list[str]:
-    notes = [f"points: each question carries its points; the quiz is worth {number(bank_points(bank))} "
-             "(set the Moodle quiz's maximum grade to this so grade imports fit)"]
+    notes = [
+        f"points: each question carries its points; the quiz is worth {number(bank_points(bank))} "
+        "(set the Moodle quiz's maximum grade to this so grade imports fit)"
+    ]
     if any(q.key_answer().unit for q in of_type(bank, "numeric")):
-        notes.append("numeric: the unit is carried and optional (Moodle accepts the number with or "
-                     "without it; the grader reads the number only)")
+        notes.append(
+            "numeric: the unit is carried and optional (Moodle accepts the number with or "
+            "without it; the grader reads the number only)"
+        )
     if of_type(bank, "short_text"):
-        notes.append("short_text: Moodle ignores case but not the grader's other normalisation "
-                     "(full-width characters, surrounding punctuation)")
+        notes.append(
+            "short_text: Moodle ignores case but not the grader's other normalisation "
+            "(full-width characters, surrounding punctuation)"
+        )
     if of_type(bank, "written"):
-        notes.append("written: carried as essay, the rubric as information for graders and the word "
-                     "limit as the maximum word count")
+        notes.append(
+            "written: carried as essay, the rubric as information for graders and the word "
+            "limit as the maximum word count"
+        )
     return notes
 
 

@@ -132,15 +132,18 @@ ORDERING_HINT = "Match each item to its position in the order (1st comes first).
 
 # --- items ------------------------------------------------------------------------------------
 
+
 def item(q: Question, paras: dict[str, Paragraph] | None = None) -> ET.Element:
     """One <item>: metadata, presentation, response processing, feedback."""
     node = ET.Element("item", ident=q.id, title=q.id)
     answer_ids = _answer_ids(q)
     meta = _sub(_sub(node, "itemmetadata"), "qtimetadata")
-    for label, entry in (("question_type", CANVAS_TYPE[q.type]),
-                         ("points_possible", number(q.points)),
-                         ("original_answer_ids", ",".join(answer_ids)),
-                         ("assessment_question_identifierref", f"{q.id}-ref")):
+    for label, entry in (
+        ("question_type", CANVAS_TYPE[q.type]),
+        ("points_possible", number(q.points)),
+        ("original_answer_ids", ",".join(answer_ids)),
+        ("assessment_question_identifierref", f"{q.id}-ref"),
+    ):
         field = _sub(meta, "qtimetadatafield")
         _sub(field, "fieldlabel", label)
         _sub(field, "fieldentry", entry)
@@ -149,8 +152,9 @@ def item(q: Question, paras: dict[str, Paragraph] | None = None) -> ET.Element:
     _mattext(presentation, md_html(prompt))
     feedback: dict[str, str] = {"general_fb": md_html(general_feedback_md(q, paras))}
     process = _sub(node, "resprocessing")
-    _sub(_sub(process, "outcomes"), "decvar", maxvalue="100", minvalue="0", varname="SCORE",
-         vartype="Decimal")
+    _sub(
+        _sub(process, "outcomes"), "decvar", maxvalue="100", minvalue="0", varname="SCORE", vartype="Decimal"
+    )
     _show(process, None, "general_fb")
     WRITERS[q.type](q, presentation, process, feedback)
     for ident, text in feedback.items():
@@ -253,8 +257,14 @@ def _short_text(q: Question, presentation, process, feedback) -> None:
         _sub(var, "varequal", _clean(form.strip()), respident="response1")
 
 
-def _pairs(q: Question, presentation: ET.Element, process: ET.Element, lefts: list[tuple[str, str]],
-           targets: list[str], right: dict[str, int]) -> None:
+def _pairs(
+    q: Question,
+    presentation: ET.Element,
+    process: ET.Element,
+    lefts: list[tuple[str, str]],
+    targets: list[str],
+    right: dict[str, int],
+) -> None:
     """A Canvas matching question: each left item (key, text) picks one of the targets; the
     right target (by index) earns an equal share of 100."""
     share = number(round(100 / len(lefts), 2))
@@ -266,24 +276,40 @@ def _pairs(q: Question, presentation: ET.Element, process: ET.Element, lefts: li
             _plaintext(_sub(render, "response_label", ident=target_id(q, index)), target)
     for key, _ in lefts:
         cond = _sub(process, "respcondition")
-        _sub(_sub(cond, "conditionvar"), "varequal", target_id(q, right[key]),
-             respident=f"response_{choice_id(q, key)}")
+        _sub(
+            _sub(cond, "conditionvar"),
+            "varequal",
+            target_id(q, right[key]),
+            respident=f"response_{choice_id(q, key)}",
+        )
         _sub(cond, "setvar", share, varname="SCORE", action="Add")
 
 
 def _matching(q: Question, presentation, process, feedback) -> None:
     key = q.key_answer()
     index = {t.key: i for i, t in enumerate(q.targets or [])}
-    _pairs(q, presentation, process, [(o.key, o.text) for o in q.options or []],
-           [t.text for t in q.targets or []], {left: index[target] for left, target in key.items()})
+    _pairs(
+        q,
+        presentation,
+        process,
+        [(o.key, o.text) for o in q.options or []],
+        [t.text for t in q.targets or []],
+        {left: index[target] for left, target in key.items()},
+    )
 
 
 def _ordering(q: Question, presentation, process, feedback) -> None:
     """Each item matched to its position: the closest form a classic quiz scores."""
     order = q.key_answer()
     texts = {o.key: o.text for o in q.options or []}
-    _pairs(q, presentation, process, [(k, texts[k]) for k in order],
-           [position(n) for n in range(1, len(order) + 1)], {k: i for i, k in enumerate(order)})
+    _pairs(
+        q,
+        presentation,
+        process,
+        [(k, texts[k]) for k in order],
+        [position(n) for n in range(1, len(order) + 1)],
+        {k: i for i, k in enumerate(order)},
+    )
 
 
 def _written(q: Question, presentation, process, feedback) -> None:
@@ -294,16 +320,27 @@ def _written(q: Question, presentation, process, feedback) -> None:
 
 # Question type -> the writer of its presentation, scoring and feedback (every type of TYPES).
 WRITERS: dict[str, Callable[[Question, ET.Element, ET.Element, dict[str, str]], None]] = {
-    "single": _single, "multiple": _multiple, "true_false": _true_false, "numeric": _numeric,
-    "short_text": _short_text, "matching": _matching, "ordering": _ordering, "written": _written}
+    "single": _single,
+    "multiple": _multiple,
+    "true_false": _true_false,
+    "numeric": _numeric,
+    "short_text": _short_text,
+    "matching": _matching,
+    "ordering": _ordering,
+    "written": _written,
+}
 
 
 # --- package ----------------------------------------------------------------------------------
 
+
 def _xml(root: ET.Element) -> bytes:
     ET.indent(root, space="  ")
-    return b'<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="utf-8",
-                                                                      xml_declaration=False) + b"\n"
+    return (
+        b'<?xml version="1.0" encoding="UTF-8"?>\n'
+        + ET.tostring(root, encoding="utf-8", xml_declaration=False)
+        + b"\n"
+    )
 
 
 def assessment(bank: Bank, ident: str, report: Report, paras: dict[str, Paragraph] | None = None) -> bytes:
@@ -324,15 +361,25 @@ def assessment_meta(bank: Bank, ident: str, points: float) -> bytes:
     root = ET.Element("quiz", identifier=ident, xmlns=CANVAS_NS)
     _sub(root, "title", _clean(bank.title))
     _sub(root, "description", f"<p>Quiz {html.escape(bank.quiz)}, exported by casebook {__version__}.</p>")
-    for tag, value in (("shuffle_answers", "false"), ("scoring_policy", "keep_highest"),
-                       ("quiz_type", "assignment"), ("points_possible", number(points)),
-                       ("show_correct_answers", "true"), ("allowed_attempts", "1"),
-                       ("available", "false")):
+    for tag, value in (
+        ("shuffle_answers", "false"),
+        ("scoring_policy", "keep_highest"),
+        ("quiz_type", "assignment"),
+        ("points_possible", number(points)),
+        ("show_correct_answers", "true"),
+        ("allowed_attempts", "1"),
+        ("available", "false"),
+    ):
         _sub(root, tag, value)
     task = _sub(root, "assignment", identifier=f"{ident}-assignment")
-    for tag, value in (("title", _clean(bank.title)), ("workflow_state", "unpublished"),
-                       ("quiz_identifierref", ident), ("points_possible", number(points)),
-                       ("grading_type", "points"), ("submission_types", "online_quiz")):
+    for tag, value in (
+        ("title", _clean(bank.title)),
+        ("workflow_state", "unpublished"),
+        ("quiz_identifierref", ident),
+        ("points_possible", number(points)),
+        ("grading_type", "points"),
+        ("submission_types", "online_quiz"),
+    ):
         _sub(task, tag, value)
     return _xml(root)
 
@@ -347,9 +394,13 @@ def manifest(ident: str) -> bytes:
     quiz = _sub(resources, "resource", identifier=ident, type="imsqti_xmlv1p2")
     _sub(quiz, "file", href=f"{ident}/{ident}.xml")
     _sub(quiz, "dependency", identifierref=f"{ident}-meta")
-    meta_res = _sub(resources, "resource", identifier=f"{ident}-meta",
-                    type="associatedcontent/imscc_xmlv1p1/learning-application-resource",
-                    href=f"{ident}/assessment_meta.xml")
+    meta_res = _sub(
+        resources,
+        "resource",
+        identifier=f"{ident}-meta",
+        type="associatedcontent/imscc_xmlv1p1/learning-application-resource",
+        href=f"{ident}/assessment_meta.xml",
+    )
     _sub(meta_res, "file", href=f"{ident}/assessment_meta.xml")
     return _xml(root)
 
@@ -360,9 +411,11 @@ def package(bank: Bank, report: Report, paras: dict[str, Paragraph] | None = Non
     body = assessment(bank, ident, report, paras)
     points = bank_points(bank)
     report.notes += _notes(bank)
-    members = [("imsmanifest.xml", manifest(ident)),
-               (f"{ident}/{ident}.xml", body),
-               (f"{ident}/assessment_meta.xml", assessment_meta(bank, ident, points))]
+    members = [
+        ("imsmanifest.xml", manifest(ident)),
+        (f"{ident}/{ident}.xml", body),
+        (f"{ident}/assessment_meta.xml", assessment_meta(bank, ident, points)),
+    ]
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         for name, data in members:
@@ -377,25 +430,34 @@ def _notes(bank: Bank) -> list[str]:
     notes = []
     numeric = of_type(bank, "numeric")
     if any(q.wrong for q in numeric):
-        notes.append("numeric: known wrong answers and their misconceptions are not carried (every "
-                     "answer of a Canvas numerical question is a correct one)")
+        notes.append(
+            "numeric: known wrong answers and their misconceptions are not carried (every "
+            "answer of a Canvas numerical question is a correct one)"
+        )
     if any(q.key_answer().unit for q in numeric):
         notes.append("numeric: units are not carried (Canvas numbers have none); the prompts name them")
     short = of_type(bank, "short_text")
     if any(q.wrong for q in short):
-        notes.append("short_text: known wrong answers and their misconceptions are not carried "
-                     "(every answer of a Canvas short answer question is a correct one)")
+        notes.append(
+            "short_text: known wrong answers and their misconceptions are not carried "
+            "(every answer of a Canvas short answer question is a correct one)"
+        )
     if short:
-        notes.append("short_text: Canvas ignores case but not the grader's other normalisation "
-                     "(full-width characters, surrounding punctuation)")
+        notes.append(
+            "short_text: Canvas ignores case but not the grader's other normalisation "
+            "(full-width characters, surrounding punctuation)"
+        )
     ordering = [q.id for q in of_type(bank, "ordering")]
     if ordering:
-        notes.append(f"ordering: carried as matching each item to its position ({', '.join(ordering)}); "
-                     "Canvas credits each item at its exact position, the bank each pair in the right "
-                     "relative order, so only a fully right order scores the same")
+        notes.append(
+            f"ordering: carried as matching each item to its position ({', '.join(ordering)}); "
+            "Canvas credits each item at its exact position, the bank each pair in the right "
+            "relative order, so only a fully right order scores the same"
+        )
     if of_type(bank, "written"):
-        notes.append("written: carried as essay; the rubric and word limit are not (attach the "
-                     "rubric in Canvas)")
+        notes.append(
+            "written: carried as essay; the rubric and word limit are not (attach the rubric in Canvas)"
+        )
     return notes
 
 

@@ -54,12 +54,15 @@ class Report:
     def lines(self) -> list[str]:
         """One line for the file, then one per type the format cannot carry, then the losses."""
         kinds = ", ".join(f"{kind} {self.carried[kind]}" for kind in TYPES if self.carried[kind])
-        out = [f"{self.quiz}: {sum(self.carried.values())} of {self.total} questions -> "
-               f"{self.path} ({kinds or 'nothing'})"]
+        out = [
+            f"{self.quiz}: {sum(self.carried.values())} of {self.total} questions -> "
+            f"{self.path} ({kinds or 'nothing'})"
+        ]
         for kind, ids in self.skipped.items():
             plural = "question" if len(ids) == 1 else "questions"
-            out.append(f"  {kind}: not supported by {self.fmt}, {len(ids)} {plural} skipped "
-                       f"({', '.join(ids)})")
+            out.append(
+                f"  {kind}: not supported by {self.fmt}, {len(ids)} {plural} skipped ({', '.join(ids)})"
+            )
         out += [f"  note: {note}" for note in self.notes]
         return out
 
@@ -72,8 +75,9 @@ def evidence_md(q: Question, paras: dict[str, Paragraph] | None = None) -> str:
     """The cited passages as the student feedback pages cite them: the Chinese quote and its
     paragraph id, then the paragraph's English translation (when the edition has one)."""
     cites = wording.evidence(q, paras if paras is not None else {})
-    return "\n\n".join(f"> {e['quote']} ({e['para']})" + (f"\n>\n> *{e['en'].strip()}*" if e["en"] else "")
-                       for e in cites)
+    return "\n\n".join(
+        f"> {e['quote']} ({e['para']})" + (f"\n>\n> *{e['en'].strip()}*" if e["en"] else "") for e in cites
+    )
 
 
 def general_feedback_md(q: Question, paras: dict[str, Paragraph] | None = None) -> str:

@@ -47,10 +47,31 @@ from casebook.quiz.schema import (
 from casebook.quiz.types import HAND_SCORED_TYPES, OPTION_TYPES, REGISTRY
 
 __all__ = [
-    "BLOOM", "HAND_SCORED_TYPES", "OPTION_TYPES", "REGISTRY", "TYPES", "Bank", "Criterion", "Evidence",
-    "Level", "NumericAnswer", "Option", "Question", "Target", "TextAnswer", "WrongAnswer",
-    "alias", "answer_key", "discover", "display_path", "load", "load_all", "problems", "select",
-    "variable", "version",
+    "BLOOM",
+    "HAND_SCORED_TYPES",
+    "OPTION_TYPES",
+    "REGISTRY",
+    "TYPES",
+    "Bank",
+    "Criterion",
+    "Evidence",
+    "Level",
+    "NumericAnswer",
+    "Option",
+    "Question",
+    "Target",
+    "TextAnswer",
+    "WrongAnswer",
+    "alias",
+    "answer_key",
+    "discover",
+    "display_path",
+    "load",
+    "load_all",
+    "problems",
+    "select",
+    "variable",
+    "version",
 ]
 
 
@@ -81,13 +102,15 @@ class _UniqueKeyLoader(yaml.SafeLoader):
         mark: Any = getattr(event, "start_mark", None)
         if isinstance(event, yaml.AliasEvent):
             raise yaml.composer.ComposerError(
-                None, None, f"alias *{event.anchor} is not allowed in a bank (write the value "
-                "out)", mark)
+                None, None, f"alias *{event.anchor} is not allowed in a bank (write the value out)", mark
+            )
         tag = getattr(event, "tag", None)
-        if tag not in (None, "!") and isinstance(event, (
-                yaml.ScalarEvent, yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+        if tag not in (None, "!") and isinstance(
+            event, (yaml.ScalarEvent, yaml.SequenceStartEvent, yaml.MappingStartEvent)
+        ):
             raise yaml.composer.ComposerError(
-                None, None, f"tag {tag} is not allowed in a bank (write a plain value)", mark)
+                None, None, f"tag {tag} is not allowed in a bank (write a plain value)", mark
+            )
         return super().compose_node(parent, index)
 
 
@@ -97,26 +120,21 @@ _UniqueKeyLoader.yaml_implicit_resolvers = {
 }
 
 
-def _construct_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode,
-                       deep: bool = False) -> dict[Any, Any]:
+def _construct_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
     seen: set[Any] = set()
     for key_node, _ in node.value:
         if not isinstance(key_node, yaml.ScalarNode):
             raise yaml.constructor.ConstructorError(
-                None, None, "a mapping key must be a plain value, not a list or mapping",
-                key_node.start_mark)
+                None, None, "a mapping key must be a plain value, not a list or mapping", key_node.start_mark
+            )
         key = loader.construct_object(key_node, deep=True)
         if key in seen:
-            raise yaml.constructor.ConstructorError(
-                None, None, f"duplicate key {key!r}", key_node.start_mark
-            )
+            raise yaml.constructor.ConstructorError(None, None, f"duplicate key {key!r}", key_node.start_mark)
         seen.add(key)
     return loader.construct_mapping(node, deep=deep)
 
 
-_UniqueKeyLoader.add_constructor(
-    yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping
-)
+_UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 
 
 def version(bank: Bank) -> str:
@@ -179,8 +197,9 @@ def _read_yaml(path: Path, shown: str) -> tuple[Any, str | None]:
         return None, f"{shown}: invalid YAML: {type(exc).__name__}: {str(exc)[:200]}"
 
 
-def _bank_problems(path: Path, shown: str, paras: dict[str, edition.Paragraph]) -> tuple[
-        Bank | None, list[str]]:
+def _bank_problems(
+    path: Path, shown: str, paras: dict[str, edition.Paragraph]
+) -> tuple[Bank | None, list[str]]:
     """All problems of one file, and the bank when it has none."""
     raw, error = _read_yaml(path, shown)
     if error:
@@ -191,8 +210,7 @@ def _bank_problems(path: Path, shown: str, paras: dict[str, edition.Paragraph]) 
     try:
         head = _Head.model_validate(raw)
     except ValidationError as exc:
-        out.extend(f"{shown}: {f}: {m}" for f, m in messages(exc) if not f.startswith(
-            "questions["))
+        out.extend(f"{shown}: {f}: {m}" for f, m in messages(exc) if not f.startswith("questions["))
         head = None
         if not isinstance(raw.get("questions"), list):
             return None, out
@@ -213,8 +231,7 @@ def _bank_problems(path: Path, shown: str, paras: dict[str, edition.Paragraph]) 
         except ValidationError as exc:
             out.extend(f"{shown}: {label}: {f}: {m}" for f, m in messages(exc))
             continue
-        out.extend(f"{shown}: {label}: {f}: {m}" for f, m in check_question(
-            question, chapter, paras))
+        out.extend(f"{shown}: {label}: {f}: {m}" for f, m in check_question(question, chapter, paras))
     if out:
         return None, out
     bank = Bank.model_validate(raw)

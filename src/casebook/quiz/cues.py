@@ -36,16 +36,21 @@ LONGEST_RATIO = 1.25
 LONGEST_MARGIN = 20
 ABSOLUTES = re.compile(
     r"\b(always|never|only|all|every|none|no one|nothing|entirely|completely|solely|must|cannot|"
-    r"impossible|any|whole)\b", re.I)
+    r"impossible|any|whole)\b",
+    re.I,
+)
 HEDGES = re.compile(
     r"\b(may|might|partly|partially|suggests?|likely|probably|some|closer to|at least|in part|"
-    r"largely|mainly|arguably|tends? to)\b", re.I)
+    r"largely|mainly|arguably|tends? to)\b",
+    re.I,
+)
 _WORD = re.compile(r"[a-z0-9']+")
 _CJK = re.compile(r"[\u3400-\u9fff]+")
 # Words that make a run of words common rather than distinctive.
 _COMMON = frozenset(
     "the a an of to in and or for on at by with from as is are was were be been it its this that "
-    "these those their his her not no what which who ant ant's article says".split())
+    "these those their his her not no what which who ant ant's article says".split()
+)
 WORDS_IN_PHRASE = 4
 CJK_IN_PHRASE = 5
 DISTINCTIVE_IN = 2  # a phrase used by more questions than this is vocabulary, not a cue
@@ -54,10 +59,13 @@ DISTINCTIVE_IN = 2  # a phrase used by more questions than this is vocabulary, n
 def _phrases(text: str) -> set[str]:
     """Runs of four words (not all common) and of five Chinese characters."""
     words = _WORD.findall(text.lower())
-    out = {" ".join(words[i:i + WORDS_IN_PHRASE]) for i in range(len(words) - WORDS_IN_PHRASE + 1)
-           if sum(w not in _COMMON for w in words[i:i + WORDS_IN_PHRASE]) >= 2}
+    out = {
+        " ".join(words[i : i + WORDS_IN_PHRASE])
+        for i in range(len(words) - WORDS_IN_PHRASE + 1)
+        if sum(w not in _COMMON for w in words[i : i + WORDS_IN_PHRASE]) >= 2
+    }
     for run in _CJK.findall(text):
-        out |= {run[i:i + CJK_IN_PHRASE] for i in range(len(run) - CJK_IN_PHRASE + 1)}
+        out |= {run[i : i + CJK_IN_PHRASE] for i in range(len(run) - CJK_IN_PHRASE + 1)}
     return out
 
 
@@ -102,8 +110,11 @@ def _form(q: Question) -> list[str]:
 
 def _positions(bank: Bank) -> list[str]:
     """A bank-level cue: single-choice keys that pile up at one option position."""
-    keys = [q.option_keys.index(q.answer) for q in bank.questions
-            if q.type == "single" and q.answer in q.option_keys]
+    keys = [
+        q.option_keys.index(q.answer)
+        for q in bank.questions
+        if q.type == "single" and q.answer in q.option_keys
+    ]
     if len(keys) < 4:
         return []
     position, count = max(((p, keys.count(p)) for p in set(keys)), key=lambda pc: (pc[1], -pc[0]))
@@ -139,12 +150,15 @@ def warnings(banks: Iterable[Bank]) -> list[str]:
                     continue
                 if pattern is not None and pattern.search(other_text):
                     found[other].add(text)
-                found[other] |= {p for p in candidates
-                                 if p in seen[other] and len(users[p]) <= DISTINCTIVE_IN}
+                found[other] |= {
+                    p for p in candidates if p in seen[other] and len(users[p]) <= DISTINCTIVE_IN
+                }
         for other, phrases in sorted(found.items()):
             if phrases:
-                out.append(f"{shown[q.id]}: {q.id}: form cue: its key shares "
-                           f"{', '.join(repr(p) for p in sorted(phrases)[:2])} with {other}")
+                out.append(
+                    f"{shown[q.id]}: {q.id}: form cue: its key shares "
+                    f"{', '.join(repr(p) for p in sorted(phrases)[:2])} with {other}"
+                )
     return out
 
 

@@ -49,8 +49,7 @@ STUDENT_ID = "student_id"
 # heading lets the grader find the cell when an editor dropped its metadata and moved it.
 WRITTEN_PLACEHOLDER = "*Write your answer here.*"
 END_NOTE = "Save the notebook and hand it in."  # the closing cell: never an answer
-WRITTEN_HEADING = re.compile(r"^[\s*_#]*your answer to question\s+(\d+)\b[\s*_:.]*",
-                             re.IGNORECASE)
+WRITTEN_HEADING = re.compile(r"^[\s*_#]*your answer to question\s+(\d+)\b[\s*_:.]*", re.IGNORECASE)
 PROMPT_HEADING = re.compile(r"^#+\s*question\s+(\d+)\b", re.IGNORECASE)
 
 

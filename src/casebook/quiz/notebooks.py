@@ -176,10 +176,19 @@ def answer_cell(q: Question, index: int, source: str | None = None) -> nbformat.
     """The cell a student answers in: code with a placeholder literal, or Markdown for written."""
     var = variable(index)
     if q.manual:
-        return _markdown(written_source(index + 1) if source is None else source, f"{var}-answer",
-                         question=q.id, role=layout.ANSWER, kind=layout.WRITTEN)
-    return _code(f"{var} = {q.kind.placeholder}" if source is None else source,
-                 f"{var}-answer", question=q.id, role=layout.ANSWER)
+        return _markdown(
+            written_source(index + 1) if source is None else source,
+            f"{var}-answer",
+            question=q.id,
+            role=layout.ANSWER,
+            kind=layout.WRITTEN,
+        )
+    return _code(
+        f"{var} = {q.kind.placeholder}" if source is None else source,
+        f"{var}-answer",
+        question=q.id,
+        role=layout.ANSWER,
+    )
 
 
 def identity_source(name: str = "", student_id: str = "") -> str:
@@ -190,8 +199,9 @@ def identity_source(name: str = "", student_id: str = "") -> str:
     )
 
 
-def student(bank: Bank, *, practice: bool = False,
-            paras: dict[str, Paragraph] | None = None) -> nbformat.NotebookNode:
+def student(
+    bank: Bank, *, practice: bool = False, paras: dict[str, Paragraph] | None = None
+) -> nbformat.NotebookNode:
     """The notebook students fill in; with practice=True it also carries the key and a checker."""
     cells = []
     if practice:
@@ -202,12 +212,18 @@ def student(bank: Bank, *, practice: bool = False,
     cells.append(_code(identity_source(), "identity", role=layout.IDENTITY))
     for index, q in enumerate(bank.questions):
         var = variable(index)
-        cells.append(_markdown(prompt_markdown(q, index + 1), f"{var}-prompt", question=q.id,
-                               role=layout.PROMPT))
+        cells.append(
+            _markdown(prompt_markdown(q, index + 1), f"{var}-prompt", question=q.id, role=layout.PROMPT)
+        )
         cells.append(answer_cell(q, index))
     if practice:
-        cells.append(_markdown("## Check your answers\n\nRun the next two cells. The first one "
-                               "loads the key: reading it spoils the quiz.", "check-intro"))
+        cells.append(
+            _markdown(
+                "## Check your answers\n\nRun the next two cells. The first one "
+                "loads the key: reading it spoils the quiz.",
+                "check-intro",
+            )
+        )
         cells.append(_code(checker_source(bank, paras or {}), "checker", role=layout.CHECKER))
         cells.append(_code("check()", "check", role=layout.CHECK))
     else:
@@ -232,15 +248,21 @@ def practice_key(bank: Bank, paras: dict[str, Paragraph]) -> dict:
     key = answer_key(bank)
     items = []
     for index, (q, entry) in enumerate(zip(bank.questions, key["questions"], strict=True)):
-        items.append({
-            "n": index + 1,
-            "key": entry,
-            "answer": wording.right_answer(q),
-            "explanation": q.explanation or "",
-            "evidence": wording.evidence(q, paras),
-        })
-    return {"quiz": bank.quiz, "max_score": key["max_score"],
-            "manual_points": key["manual_points"], "questions": items}
+        items.append(
+            {
+                "n": index + 1,
+                "key": entry,
+                "answer": wording.right_answer(q),
+                "explanation": q.explanation or "",
+                "evidence": wording.evidence(q, paras),
+            }
+        )
+    return {
+        "quiz": bank.quiz,
+        "max_score": key["max_score"],
+        "manual_points": key["manual_points"],
+        "questions": items,
+    }
 
 
 def checker_source(bank: Bank, paras: dict[str, Paragraph]) -> str:
@@ -261,19 +283,27 @@ def checker_source(bank: Bank, paras: dict[str, Paragraph]) -> str:
 def solutions(bank: Bank, paras: dict[str, Paragraph]) -> nbformat.NotebookNode:
     """The quiz answered: each answer cell filled, with the reason and the passage under it."""
     cells = [
-        _markdown(f"# {bank.title}: solutions\n\nQuiz `{bank.quiz}`, "
-                  f"{wording.total_points(bank)} points. Instructors' copy.", "intro"),
+        _markdown(
+            f"# {bank.title}: solutions\n\nQuiz `{bank.quiz}`, "
+            f"{wording.total_points(bank)} points. Instructors' copy.",
+            "intro",
+        ),
         _code(identity_source("SOLUTIONS", "solutions"), "identity", role=layout.IDENTITY),
     ]
     for index, q in enumerate(bank.questions):
         var = variable(index)
-        cells.append(_markdown(prompt_markdown(q, index + 1), f"{var}-prompt", question=q.id,
-                               role=layout.PROMPT))
-        filled = written_source(index + 1, SOLUTION_WRITTEN) if q.manual else (
-            f"{var} = {wording.answer_literal(q)}")
+        cells.append(
+            _markdown(prompt_markdown(q, index + 1), f"{var}-prompt", question=q.id, role=layout.PROMPT)
+        )
+        filled = (
+            written_source(index + 1, SOLUTION_WRITTEN)
+            if q.manual
+            else (f"{var} = {wording.answer_literal(q)}")
+        )
         cells.append(answer_cell(q, index, filled))
-        cells.append(_markdown(solution_markdown(q, paras), f"{var}-solution", question=q.id,
-                               role=layout.SOLUTION))
+        cells.append(
+            _markdown(solution_markdown(q, paras), f"{var}-solution", question=q.id, role=layout.SOLUTION)
+        )
     return _notebook(cells, layout.notebook_meta(bank.quiz, bank.version, solutions=True))
 
 
@@ -284,8 +314,14 @@ def solution_markdown(q: Question, paras: dict[str, Paragraph]) -> str:
             lines += [f"**Notes:** {q.explanation.strip()}", ""]
         lines += ["**Evidence:**", ""]
     else:
-        lines = [f"**Answer:** {wording.right_answer(q)}", "",
-                 f"**Why:** {(q.explanation or '').strip()}", "", "**Evidence:**", ""]
+        lines = [
+            f"**Answer:** {wording.right_answer(q)}",
+            "",
+            f"**Why:** {(q.explanation or '').strip()}",
+            "",
+            "**Evidence:**",
+            "",
+        ]
     for ev in wording.evidence(q, paras):
         lines.append(f"> {ev['quote']} ({ev['para']})")
         if ev["en"]:
@@ -332,19 +368,27 @@ def read_roster(path: Path) -> list[tuple[str, str]]:
     for line, student in enumerate(students, start=2):
         safe = fileio.safe_name(student.student_id).casefold()
         if safe in folders:
-            raise CasebookError(f"{path}:{line}: student_id {student.student_id} gives the same "
-                                f"folder name as line {folders[safe]}")
+            raise CasebookError(
+                f"{path}:{line}: student_id {student.student_id} gives the same "
+                f"folder name as line {folders[safe]}"
+            )
         folders[safe] = line
     return [(s.student_id, s.name) for s in students]
 
 
-def release(banks: list[Bank], out: Path, *, practice: bool = False,
-            roster: list[tuple[str, str]] | None = None,
-            paras: dict[str, Paragraph] | None = None) -> list[Path]:
+def release(
+    banks: list[Bank],
+    out: Path,
+    *,
+    practice: bool = False,
+    roster: list[tuple[str, str]] | None = None,
+    paras: dict[str, Paragraph] | None = None,
+) -> list[Path]:
     """Write the notebooks of each bank; with a roster, one folder per student."""
     if practice and roster:
-        raise CasebookError("--practice and --roster do not combine: practice notebooks are "
-                            "the same for everyone")
+        raise CasebookError(
+            "--practice and --roster do not combine: practice notebooks are the same for everyone"
+        )
     out = Path(out)
     written = []
     for bank in banks:

@@ -17,8 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError,
 if TYPE_CHECKING:
     from casebook.quiz.types import QuestionType
 
-Kind = Literal["single", "multiple", "true_false", "numeric", "ordering", "matching", "short_text",
-               "written"]
+Kind = Literal["single", "multiple", "true_false", "numeric", "ordering", "matching", "short_text", "written"]
 TYPES: tuple[str, ...] = get_args(Kind)
 Bloom = Literal["remember", "understand", "apply", "analyze", "evaluate"]
 BLOOM: tuple[str, ...] = get_args(Bloom)
@@ -149,8 +148,6 @@ class Bank(_Strict):
         from casebook.quiz.bank import version
 
         return version(self)
-
-
 
 
 def _loc(parts: tuple[int | str, ...]) -> str:

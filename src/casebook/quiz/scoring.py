@@ -38,8 +38,10 @@ OUTCOMES = (BLANK, RIGHT, PARTIAL, WRONG, INVALID, MANUAL, MISSING)
 
 # The whitespace of str.isspace and of re's \s, spelled out so the browser's
 # scorer can use exactly the same set (JavaScript's \s differs).
-WHITESPACE = ("\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004"
-              "\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000")
+WHITESPACE = (
+    "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004"
+    "\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+)
 _KEY_EDGE = "()（）.。 "  # characters, not a suffix: "(b)", "b." and "b)" all mean b
 _SPLIT = re.compile(r"[\s,;，；、]+")
 _NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
@@ -209,10 +211,11 @@ def text_verdict(question: Question, value: str) -> tuple[bool, str]:
 
 # ---- credit: (fraction, outcome, note for the student), one scorer per type ----
 
+
 def _credit_single(question: Question, value: object) -> tuple[float, str, str]:
     key = _single_key(value)
     if key is None:
-        return 0.0, INVALID, "expected one option key in quotes, e.g. \"b\""
+        return 0.0, INVALID, 'expected one option key in quotes, e.g. "b"'
     if key not in question["options"]:
         return 0.0, WRONG, f"{key} is not one of the options ({', '.join(question['options'])})"
     return (1.0, RIGHT, "") if key == question["answer"] else (0.0, WRONG, "")
@@ -221,7 +224,7 @@ def _credit_single(question: Question, value: object) -> tuple[float, str, str]:
 def _credit_multiple(question: Question, value: object) -> tuple[float, str, str]:
     keys = _key_list(value)
     if keys is None:
-        return 0.0, INVALID, "expected a list of option keys, e.g. [\"a\", \"c\"]"
+        return 0.0, INVALID, 'expected a list of option keys, e.g. ["a", "c"]'
     picks, right = set(keys), set(question["answer"])
     fraction = max(0.0, (len(picks & right) - len(picks - right)) / len(right))
     return fraction, _outcome(fraction), ""
@@ -246,14 +249,14 @@ def _credit_numeric(question: Question, value: object) -> tuple[float, str, str]
 def _credit_ordering(question: Question, value: object) -> tuple[float, str, str]:
     keys = _key_list(value)
     if keys is None:
-        return 0.0, INVALID, "expected a list of item keys in order, e.g. [\"c\", \"a\", \"b\"]"
+        return 0.0, INVALID, 'expected a list of item keys in order, e.g. ["c", "a", "b"]'
     fraction = ordering_fraction(question["answer"], keys)
     return fraction, _outcome(fraction), ""
 
 
 def _credit_matching(question: Question, value: object) -> tuple[float, str, str]:
     if not isinstance(value, dict):
-        return 0.0, INVALID, "expected a dict, e.g. {\"a\": \"x\", \"b\": \"y\"}"
+        return 0.0, INVALID, 'expected a dict, e.g. {"a": "x", "b": "y"}'
     given = {_key(k): _key(v) for k, v in value.items()}
     answer = question["answer"]
     fraction = sum(given.get(left) == right for left, right in answer.items()) / len(answer)

@@ -66,6 +66,7 @@ class QuestionType:
 
 # --- shapes -------------------------------------------------------------------------------------
 
+
 def as_is(answer: Any) -> Any:
     return answer
 
@@ -79,6 +80,7 @@ def _pairs(answer: Any) -> Any:
 
 
 # --- checks: (field, message) problems of one question's answer ---------------------------------
+
 
 def misconception_problems(q: Question, right: set[str]) -> list[Problem]:
     """Every wrong option says what choosing it reveals; the right ones say nothing."""
@@ -121,8 +123,11 @@ def _check_numeric(q: Question, keys: list[str], targets: list[str]) -> list[Pro
         NumericAnswer.model_validate(q.answer)
     except ValidationError as exc:
         return [(f"answer.{f}" if f else "answer", m) for f, m in messages(exc)]
-    return [(f"wrong[{i}].answer", "numeric wrong answers are numbers")
-            for i, w in enumerate(q.wrong or []) if not isinstance(w.answer, float | int)]
+    return [
+        (f"wrong[{i}].answer", "numeric wrong answers are numbers")
+        for i, w in enumerate(q.wrong or [])
+        if not isinstance(w.answer, float | int)
+    ]
 
 
 def _check_ordering(q: Question, keys: list[str], targets: list[str]) -> list[Problem]:
@@ -184,6 +189,7 @@ def _check_written(q: Question, keys: list[str], targets: list[str]) -> list[Pro
 
 # --- answer-key fields --------------------------------------------------------------------------
 
+
 def _key_answer(q: Question) -> dict[str, Any]:
     return {"answer": q.key_answer()}
 
@@ -194,17 +200,22 @@ def _key_true_false(q: Question) -> dict[str, Any]:
 
 def _key_numeric(q: Question) -> dict[str, Any]:
     answer = q.key_answer()
-    return {"value": answer.value, "tolerance": answer.tolerance, "unit": answer.unit,
-            "wrong": [(float(w.answer), w.misconception) for w in q.wrong or []],
-            "answer": answer.value}
+    return {
+        "value": answer.value,
+        "tolerance": answer.tolerance,
+        "unit": answer.unit,
+        "wrong": [(float(w.answer), w.misconception) for w in q.wrong or []],
+        "answer": answer.value,
+    }
 
 
 def _key_short_text(q: Question) -> dict[str, Any]:
     answer = q.key_answer()
-    return {"accept": sorted({scoring.normalize_text(a) for a in answer.accept}),
-            "answer": answer.accept[0],
-            "wrong": [(scoring.normalize_text(str(w.answer)), w.misconception)
-                      for w in q.wrong or []]}
+    return {
+        "accept": sorted({scoring.normalize_text(a) for a in answer.accept}),
+        "answer": answer.accept[0],
+        "wrong": [(scoring.normalize_text(str(w.answer)), w.misconception) for w in q.wrong or []],
+    }
 
 
 def _key_written(q: Question) -> dict[str, Any]:
@@ -212,6 +223,7 @@ def _key_written(q: Question) -> dict[str, Any]:
 
 
 # --- the key in words -----------------------------------------------------------------------------
+
 
 def _option(q: Question, key: str) -> str:
     texts = {o.key: o.text.strip() for o in q.options or []}
@@ -248,8 +260,9 @@ def _words_ordering(q: Question) -> str:
 
 def _words_matching(q: Question) -> str:
     targets = {t.key: t.text.strip() for t in q.targets or []}
-    return "; ".join(f"{_option(q, k)} → {v}) {targets.get(v, '')}".rstrip()
-                     for k, v in q.key_answer().items())
+    return "; ".join(
+        f"{_option(q, k)} → {v}) {targets.get(v, '')}".rstrip() for k, v in q.key_answer().items()
+    )
 
 
 def _words_short_text(q: Question) -> str:
@@ -266,6 +279,7 @@ def _unit_hint(q: Question) -> str:
 
 
 # --- what a solutions notebook writes ------------------------------------------------------------
+
 
 def _literal(q: Question) -> str:
     return repr(q.key_answer())
@@ -284,32 +298,104 @@ def _literal_written(q: Question) -> str:
     return ""  # a Markdown cell: notebooks.written_source fills it
 
 
-REGISTRY: dict[str, QuestionType] = {t.name: t for t in (
-    QuestionType("single", '""', "Choose **one** option: write its key in quotes.",
-                 as_key, _check_single, _key_answer, _words_single, _literal, options=True),
-    QuestionType("multiple", "[]", "Choose **every** option that applies: write a list of keys.",
-                 _keys, _check_multiple, _key_answer, _words_multiple, _literal, options=True),
-    QuestionType("true_false", "None", "Write `True` or `False` (no quotes).",
-                 as_is, _check_true_false, _key_true_false, _words_true_false, _literal,
-                 own_misconception=True),
-    QuestionType("numeric", "None", "Write a number (no quotes, no unit).",
-                 NumericAnswer.model_validate, _check_numeric, _key_numeric, _words_numeric,
-                 _literal_numeric, wrong_answers=True, hint=_unit_hint),
-    QuestionType("ordering", "[]", "Write a list of **all** item keys, first to last.",
-                 _keys, _check_ordering, _key_answer, _words_ordering, _literal, options=True,
-                 ordered=True),
-    QuestionType("matching", "{}", "Write a dict that gives each left key its right key.",
-                 _pairs, _check_matching, _key_answer, _words_matching, _literal, options=True,
-                 targets=True),
-    QuestionType("short_text", '""', "Write a short text in quotes.",
-                 TextAnswer.model_validate, _check_short_text, _key_short_text, _words_short_text,
-                 _literal_short_text, wrong_answers=True),
-    QuestionType("written", "",
-                 "Write your answer in the text cell below, in place of the words “Write your "
-                 "answer here.” (double-click the cell to edit it; Markdown is fine). It is scored "
-                 "by hand.",
-                 as_is, _check_written, _key_written, _words_written, _literal_written, manual=True),
-)}
+REGISTRY: dict[str, QuestionType] = {
+    t.name: t
+    for t in (
+        QuestionType(
+            "single",
+            '""',
+            "Choose **one** option: write its key in quotes.",
+            as_key,
+            _check_single,
+            _key_answer,
+            _words_single,
+            _literal,
+            options=True,
+        ),
+        QuestionType(
+            "multiple",
+            "[]",
+            "Choose **every** option that applies: write a list of keys.",
+            _keys,
+            _check_multiple,
+            _key_answer,
+            _words_multiple,
+            _literal,
+            options=True,
+        ),
+        QuestionType(
+            "true_false",
+            "None",
+            "Write `True` or `False` (no quotes).",
+            as_is,
+            _check_true_false,
+            _key_true_false,
+            _words_true_false,
+            _literal,
+            own_misconception=True,
+        ),
+        QuestionType(
+            "numeric",
+            "None",
+            "Write a number (no quotes, no unit).",
+            NumericAnswer.model_validate,
+            _check_numeric,
+            _key_numeric,
+            _words_numeric,
+            _literal_numeric,
+            wrong_answers=True,
+            hint=_unit_hint,
+        ),
+        QuestionType(
+            "ordering",
+            "[]",
+            "Write a list of **all** item keys, first to last.",
+            _keys,
+            _check_ordering,
+            _key_answer,
+            _words_ordering,
+            _literal,
+            options=True,
+            ordered=True,
+        ),
+        QuestionType(
+            "matching",
+            "{}",
+            "Write a dict that gives each left key its right key.",
+            _pairs,
+            _check_matching,
+            _key_answer,
+            _words_matching,
+            _literal,
+            options=True,
+            targets=True,
+        ),
+        QuestionType(
+            "short_text",
+            '""',
+            "Write a short text in quotes.",
+            TextAnswer.model_validate,
+            _check_short_text,
+            _key_short_text,
+            _words_short_text,
+            _literal_short_text,
+            wrong_answers=True,
+        ),
+        QuestionType(
+            "written",
+            "",
+            "Write your answer in the text cell below, in place of the words “Write your "
+            "answer here.” (double-click the cell to edit it; Markdown is fine). It is scored "
+            "by hand.",
+            as_is,
+            _check_written,
+            _key_written,
+            _words_written,
+            _literal_written,
+            manual=True,
+        ),
+    )
+}
 
 assert tuple(REGISTRY) == TYPES, "schema.Kind and the registry must list the same types"
 # Types, not outcomes (scoring.MANUAL is the outcome of a written answer).

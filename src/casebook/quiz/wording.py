@@ -13,8 +13,17 @@ from casebook.quiz.numbers import points
 from casebook.quiz.schema import Bank, Question
 from casebook.quiz.types import rubric_summary
 
-__all__ = ["MAX_SHOWN", "answer_literal", "evidence", "points", "right_answer", "rubric_markdown",
-           "rubric_summary", "shown_value", "total_points"]
+__all__ = [
+    "MAX_SHOWN",
+    "answer_literal",
+    "evidence",
+    "points",
+    "right_answer",
+    "rubric_markdown",
+    "rubric_summary",
+    "shown_value",
+    "total_points",
+]
 
 MAX_SHOWN = 300  # characters of a student's answer shown back; the rest is elided
 
@@ -33,8 +42,7 @@ def rubric_markdown(q: Question) -> str:
     lines = []
     for c in q.rubric or []:
         lines.append(f"- **{c.criterion}** ({points(c.max_points)}): {c.description.strip()}")
-        lines += [f"  - {points(lv.points)}, {lv.label}: {lv.description.strip()}"
-                  for lv in c.levels]
+        lines += [f"  - {points(lv.points)}, {lv.label}: {lv.description.strip()}" for lv in c.levels]
     return "\n".join(lines)
 
 

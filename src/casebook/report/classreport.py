@@ -95,6 +95,7 @@ class ClassReport:
 
 # --- reading ------------------------------------------------------------------------------------
 
+
 def _number(text: str) -> float:
     try:
         return float(text)
@@ -107,8 +108,10 @@ def _gradebook(graded: Path) -> list[dict[str, str]]:
     if not path.is_file():
         raise CasebookError(f"{graded}: no gradebook.csv (run casebook grade first)")
     text = fileio.read_user_text(path, "gradebook")
-    return [{k: fileio.from_spreadsheet(v) if isinstance(v, str) else v for k, v in r.items()}
-            for r in csv.DictReader(io.StringIO(text, newline=""))]  # cells as grade wrote them
+    return [
+        {k: fileio.from_spreadsheet(v) if isinstance(v, str) else v for k, v in r.items()}
+        for r in csv.DictReader(io.StringIO(text, newline=""))
+    ]  # cells as grade wrote them
 
 
 def _objective_texts(root: Path, chapter: str) -> dict[str, str]:
@@ -125,8 +128,17 @@ def _items(b: banks_mod.Bank) -> list[Item]:
     for q in b.questions:
         if q.manual:
             continue
-        items.append(Item(q.id, q.type, q.prompt.strip(), float(q.points), q.objective, q.bloom,
-                          list(dict.fromkeys(e.para for e in q.evidence))))
+        items.append(
+            Item(
+                q.id,
+                q.type,
+                q.prompt.strip(),
+                float(q.points),
+                q.objective,
+                q.bloom,
+                list(dict.fromkeys(e.para for e in q.evidence)),
+            )
+        )
     return items
 
 
@@ -161,8 +173,13 @@ def _none(q: banks_mod.Question, row: pipeline.Row, index: int) -> Misreadings:
 
 # The named misreadings in one student's answer, per question type: (label, misconception).
 MISREADINGS: dict[str, Callable[[banks_mod.Question, pipeline.Row, int], Misreadings]] = {
-    "single": _picked_options, "multiple": _picked_options, "true_false": _wrong_truth,
-    "numeric": _listed_wrong, "short_text": _listed_wrong, "ordering": _none, "matching": _none,
+    "single": _picked_options,
+    "multiple": _picked_options,
+    "true_false": _wrong_truth,
+    "numeric": _listed_wrong,
+    "short_text": _listed_wrong,
+    "ordering": _none,
+    "matching": _none,
     "written": _none,
 }
 
@@ -194,6 +211,7 @@ def _tally(report: QuizReport, b: banks_mod.Bank, rows: list[dict[str, str]], ke
 
 # --- figures ------------------------------------------------------------------------------------
 
+
 def passages(report: QuizReport) -> list[dict[str, Any]]:
     """One row per cited paragraph: its questions, points, mean credit and miss rate."""
     per: dict[str, list[Item]] = defaultdict(list)
@@ -204,13 +222,21 @@ def passages(report: QuizReport) -> list[dict[str, Any]]:
     for p, items in per.items():
         points = sum(i.points for i in items)
         earned = sum(report.mean_credit(i) * i.points for i in items)
-        top = max(((n, i.notes[label], i.id) for i in items for label, n in i.picks.items()),
-                  default=None, key=lambda t: (t[0], t[2]))
-        out.append({
-            "para": p, "questions": [i.id for i in items], "points": points,
-            "mean_credit": earned / points, "miss_rate": 1 - earned / points,
-            "top_misconception": f"{top[2]}: {top[1]}" if top else "",
-        })
+        top = max(
+            ((n, i.notes[label], i.id) for i in items for label, n in i.picks.items()),
+            default=None,
+            key=lambda t: (t[0], t[2]),
+        )
+        out.append(
+            {
+                "para": p,
+                "questions": [i.id for i in items],
+                "points": points,
+                "mean_credit": earned / points,
+                "miss_rate": 1 - earned / points,
+                "top_misconception": f"{top[2]}: {top[1]}" if top else "",
+            }
+        )
     return sorted(out, key=lambda row: (-float(row["miss_rate"]), str(row["para"])))
 
 
@@ -219,10 +245,17 @@ def misconceptions(report: QuizReport) -> list[dict[str, Any]]:
     out = []
     for item in report.items:
         for label, n in item.picks.items():
-            out.append({"question": item.id, "choice": label, "students": n,
-                        "share": n / report.graded if report.graded else 0.0,
-                        "misconception": item.notes[label], "paras": item.paras,
-                        "holders": item.holders[label]})
+            out.append(
+                {
+                    "question": item.id,
+                    "choice": label,
+                    "students": n,
+                    "share": n / report.graded if report.graded else 0.0,
+                    "misconception": item.notes[label],
+                    "paras": item.paras,
+                    "holders": item.holders[label],
+                }
+            )
     return sorted(out, key=lambda m: (-int(m["students"]), str(m["question"]), str(m["choice"])))
 
 
@@ -246,44 +279,82 @@ def opener(report: QuizReport) -> Item | None:
     """The question whose full-credit answers are nearest half the class (ties: most held misreading)."""
     if not report.graded or not report.items:
         return None
-    return min(report.items, key=lambda i: (abs(i.full / report.graded - 0.5),
-                                            -max(i.picks.values(), default=0), i.id))
+    return min(
+        report.items,
+        key=lambda i: (abs(i.full / report.graded - 0.5), -max(i.picks.values(), default=0), i.id),
+    )
 
 
 # --- output -------------------------------------------------------------------------------------
+
 
 def _fmt(value: float) -> str:
     return f"{value:.4f}".rstrip("0").rstrip(".") if value % 1 else f"{value:.0f}"
 
 
-def _write_csvs(out: Path, reports: list[QuizReport], shown: dict[str, str],
-                names: dict[str, str]) -> list[Path]:
-    para_rows: list[list[object]] = [["quiz", "para", "questions", "points", "mean_credit", "miss_rate",
-                                      "top_misconception"]]
-    mis_rows: list[list[object]] = [["quiz", "question", "choice", "students", "share", "misconception",
-                                     "paras"]]
+def _write_csvs(
+    out: Path, reports: list[QuizReport], shown: dict[str, str], names: dict[str, str]
+) -> list[Path]:
+    para_rows: list[list[object]] = [
+        ["quiz", "para", "questions", "points", "mean_credit", "miss_rate", "top_misconception"]
+    ]
+    mis_rows: list[list[object]] = [
+        ["quiz", "question", "choice", "students", "share", "misconception", "paras"]
+    ]
     obj_rows: list[list[object]] = [["quiz", "kind", "name", "questions", "points", "mean_credit"]]
-    call_rows: list[list[object]] = [["quiz", "rank", "question", "choice", "share", "misconception",
-                                      "student", "name"]]
+    call_rows: list[list[object]] = [
+        ["quiz", "rank", "question", "choice", "share", "misconception", "student", "name"]
+    ]
     for rep in reports:
         for p in passages(rep):
-            para_rows.append([rep.quiz, p["para"], " ".join(p["questions"]), _fmt(p["points"]),
-                              _fmt(round(p["mean_credit"], 4)), _fmt(round(p["miss_rate"], 4)),
-                              p["top_misconception"]])
+            para_rows.append(
+                [
+                    rep.quiz,
+                    p["para"],
+                    " ".join(p["questions"]),
+                    _fmt(p["points"]),
+                    _fmt(round(p["mean_credit"], 4)),
+                    _fmt(round(p["miss_rate"], 4)),
+                    p["top_misconception"],
+                ]
+            )
         held = misconceptions(rep)
         for m in held:
-            mis_rows.append([rep.quiz, m["question"], m["choice"], m["students"],
-                             _fmt(round(m["share"], 4)), m["misconception"], " ".join(m["paras"])])
+            mis_rows.append(
+                [
+                    rep.quiz,
+                    m["question"],
+                    m["choice"],
+                    m["students"],
+                    _fmt(round(m["share"], 4)),
+                    m["misconception"],
+                    " ".join(m["paras"]),
+                ]
+            )
         for kind, attribute in (("objective", "objective"), ("bloom", "bloom")):
             for name, qs, points, mean in levels(rep, attribute):
                 obj_rows.append([rep.quiz, kind, name, " ".join(qs), _fmt(points), _fmt(round(mean, 4))])
         for rank, m in enumerate(held[:TOP_MISCONCEPTIONS], 1):
             for student in _callable(m["holders"], shown):
-                call_rows.append([rep.quiz, rank, m["question"], m["choice"], _fmt(round(m["share"], 4)),
-                                  m["misconception"], shown[student], names.get(student, "")])
+                call_rows.append(
+                    [
+                        rep.quiz,
+                        rank,
+                        m["question"],
+                        m["choice"],
+                        _fmt(round(m["share"], 4)),
+                        m["misconception"],
+                        shown[student],
+                        names.get(student, ""),
+                    ]
+                )
     files = []
-    for name, rows in (("paragraphs.csv", para_rows), ("misconceptions.csv", mis_rows),
-                       ("objectives.csv", obj_rows), ("cold-call.csv", call_rows)):
+    for name, rows in (
+        ("paragraphs.csv", para_rows),
+        ("misconceptions.csv", mis_rows),
+        ("objectives.csv", obj_rows),
+        ("cold-call.csv", call_rows),
+    ):
         path = out / name
         fileio.write_text(path, fileio.csv_text(rows))
         files.append(path)
@@ -314,8 +385,10 @@ def _plot(rep: QuizReport) -> str:
     use_cjk()
     rows = passages(rep)[:TOP_PASSAGES]
     paras = edition.by_id()
-    labels = [f"{r['para']} {paras[str(r['para'])].text[:8]}…" if str(r["para"]) in paras else str(r["para"])
-              for r in rows]
+    labels = [
+        f"{r['para']} {paras[str(r['para'])].text[:8]}…" if str(r["para"]) in paras else str(r["para"])
+        for r in rows
+    ]
     fig = Figure(figsize=(7, 0.42 * len(rows) + 1.2), dpi=110)
     ax = fig.add_subplot()
     rates = [float(r["miss_rate"]) for r in rows]
@@ -350,54 +423,74 @@ a{color:#0645ad}
 """
 
 
-def _page(rep: QuizReport, shown: dict[str, str], names: dict[str, str], objective_text: dict[str, str],
-          plot: str) -> str:
+def _page(
+    rep: QuizReport, shown: dict[str, str], names: dict[str, str], objective_text: dict[str, str], plot: str
+) -> str:
     # Text goes through html_marked: its Chinese is marked lang="zh-Hans" (WCAG 3.1.2);
     # attributes and ids through html.escape.
     e, t = html.escape, html_marked
     paras = edition.load()
     rates = {str(p["para"]): p for p in passages(rep)}
     held = misconceptions(rep)
-    out = [f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
-           f'<meta name="viewport" content="width=device-width, initial-scale=1">'
-           f"<title>Class report: {e(rep.title)}</title><style>{CSS}</style></head><body><main>"
-           f'<p><a href="index.html">All quizzes</a></p>'
-           f"<h1>Class report: {t(rep.title)}</h1>"
-           f"<p>{rep.graded} graded submission{'s' if rep.graded != 1 else ''}"
-           + (f"; {rep.unread} could not be read again, so their choices are missing from the "
-              f"misconception counts (their credits count)" if rep.unread else "")
-           + ". Miss rate of a paragraph: the share of the points lost on the auto-graded questions whose "
-             "evidence cites it.</p>"]
+    out = [
+        f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
+        f'<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>Class report: {e(rep.title)}</title><style>{CSS}</style></head><body><main>"
+        f'<p><a href="index.html">All quizzes</a></p>'
+        f"<h1>Class report: {t(rep.title)}</h1>"
+        f"<p>{rep.graded} graded submission{'s' if rep.graded != 1 else ''}"
+        + (
+            f"; {rep.unread} could not be read again, so their choices are missing from the "
+            f"misconception counts (their credits count)"
+            if rep.unread
+            else ""
+        )
+        + ". Miss rate of a paragraph: the share of the points lost on the auto-graded questions whose "
+        "evidence cites it.</p>"
+    ]
     top = opener(rep)
     if top:
-        out.append(f"<h2>Suggested opening question</h2><p><strong>{e(top.id)}</strong> split the class most "
-                   f"evenly: {top.full} of {rep.graded} earned full credit.</p><blockquote>{t(top.prompt)}"
-                   f"</blockquote>")
+        out.append(
+            f"<h2>Suggested opening question</h2><p><strong>{e(top.id)}</strong> split the class most "
+            f"evenly: {top.full} of {rep.graded} earned full credit.</p><blockquote>{t(top.prompt)}"
+            f"</blockquote>"
+        )
     out.append('<h2 id="misread">Most misread passages</h2>')
     if plot:
         ranked = passages(rep)[:TOP_PASSAGES]
         alt = "; ".join(f"{r['para']} {float(r['miss_rate']):.0%}" for r in ranked)
-        out.append(f'<img src="data:image/png;base64,{plot}" alt="Miss rate by paragraph, highest first: '
-                   f'{e(alt)}">')
+        out.append(
+            f'<img src="data:image/png;base64,{plot}" alt="Miss rate by paragraph, highest first: {e(alt)}">'
+        )
     out.append("<ol>")
     for row in passages(rep)[:TOP_PASSAGES]:
         p = next((x for x in paras if x.id == row["para"]), None)
-        out.append(f'<li><a href="#{e(str(row["para"]))}">{e(str(row["para"]))}</a>: miss rate '
-                   f'{float(row["miss_rate"]):.0%} on {", ".join(e(q) for q in row["questions"])}'
-                   + (f'<div class="zh" lang="zh-Hans">{e(p.reading)}</div>' if p else "")
-                   + (f'<div class="en">{t(p.en)}</div>' if p and p.en else "")
-                   + (f"<div>Most held misreading: {t(str(row['top_misconception']))}</div>"
-                      if row["top_misconception"] else "") + "</li>")
+        out.append(
+            f'<li><a href="#{e(str(row["para"]))}">{e(str(row["para"]))}</a>: miss rate '
+            f"{float(row['miss_rate']):.0%} on {', '.join(e(q) for q in row['questions'])}"
+            + (f'<div class="zh" lang="zh-Hans">{e(p.reading)}</div>' if p else "")
+            + (f'<div class="en">{t(p.en)}</div>' if p and p.en else "")
+            + (
+                f"<div>Most held misreading: {t(str(row['top_misconception']))}</div>"
+                if row["top_misconception"]
+                else ""
+            )
+            + "</li>"
+        )
     out.append("</ol>")
     out.append('<h2 id="misconceptions">Misconceptions the class holds</h2>')
     if held:
-        out.append('<div class="wrap"><table><thead><tr><th scope="col">Question</th><th scope="col">Answer'
-                   '</th><th scope="col">Students</th><th scope="col">Misconception</th><th scope="col">'
-                   'Passage</th></tr></thead><tbody>')
+        out.append(
+            '<div class="wrap"><table><thead><tr><th scope="col">Question</th><th scope="col">Answer'
+            '</th><th scope="col">Students</th><th scope="col">Misconception</th><th scope="col">'
+            "Passage</th></tr></thead><tbody>"
+        )
         for m in held:
-            out.append(f"<tr><td>{e(str(m['question']))}</td><td>{t(str(m['choice']))}</td><td>"
-                       f"{m['students']} ({float(m['share']):.0%})</td><td>{t(str(m['misconception']))}</td>"
-                       f"<td>{', '.join(e(p) for p in m['paras'])}</td></tr>")
+            out.append(
+                f"<tr><td>{e(str(m['question']))}</td><td>{t(str(m['choice']))}</td><td>"
+                f"{m['students']} ({float(m['share']):.0%})</td><td>{t(str(m['misconception']))}</td>"
+                f"<td>{', '.join(e(p) for p in m['paras'])}</td></tr>"
+            )
         out.append("</tbody></table></div>")
     else:
         out.append("<p>No student gave an answer the bank names as a misreading.</p>")
@@ -405,50 +498,75 @@ def _page(rep: QuizReport, shown: dict[str, str], names: dict[str, str], objecti
     if held:
         out.append("<ul>")
         for m in held[:TOP_MISCONCEPTIONS]:
-            who = ", ".join(e(shown[s]) + (f" ({t(names[s])})" if names.get(s) else "")
-                            for s in _callable(m["holders"], shown))
+            who = ", ".join(
+                e(shown[s]) + (f" ({t(names[s])})" if names.get(s) else "")
+                for s in _callable(m["holders"], shown)
+            )
             out.append(f"<li>{e(str(m['question']))}, {t(str(m['choice']))}: {who}</li>")
         out.append("</ul>")
-    out.append('<h2 id="objectives">Objectives and levels</h2><div class="wrap"><table><thead><tr>'
-               '<th scope="col">Objective or level</th><th scope="col">Questions</th><th scope="col">Points'
-               '</th><th scope="col">Mean credit</th></tr></thead><tbody>')
+    out.append(
+        '<h2 id="objectives">Objectives and levels</h2><div class="wrap"><table><thead><tr>'
+        '<th scope="col">Objective or level</th><th scope="col">Questions</th><th scope="col">Points'
+        '</th><th scope="col">Mean credit</th></tr></thead><tbody>'
+    )
     for attribute in ("objective", "bloom"):
         for name, qs, points, mean in levels(rep, attribute):
             label = f"{name}: {objective_text[name]}" if name in objective_text else name
-            out.append(f"<tr><th scope=\"row\">{t(label)}</th><td>{e(' '.join(qs))}</td><td>{_fmt(points)}"
-                       f"</td><td>{mean:.0%}</td></tr>")
+            out.append(
+                f'<tr><th scope="row">{t(label)}</th><td>{e(" ".join(qs))}</td><td>{_fmt(points)}'
+                f"</td><td>{mean:.0%}</td></tr>"
+            )
     out.append("</tbody></table></div>")
-    out.append('<h2 id="case">The case, shaded by miss rate</h2><p>Paragraphs no auto-graded question cites '
-               "are marked untested.</p>")
+    out.append(
+        '<h2 id="case">The case, shaded by miss rate</h2><p>Paragraphs no auto-graded question cites '
+        "are marked untested.</p>"
+    )
     for p in paras:
         shaded = rates.get(p.id)
         if shaded:
             rate = float(shaded["miss_rate"])
-            out.append(f'<section class="para" id="{e(p.id)}" style="background:{_shade(rate)}" '
-                       f'aria-label="{e(p.id)}, miss rate {rate:.0%}"><span class="id">{e(p.id)}</span>: '
-                       f"miss rate {rate:.0%} ({e(', '.join(shaded['questions']))})")
+            out.append(
+                f'<section class="para" id="{e(p.id)}" style="background:{_shade(rate)}" '
+                f'aria-label="{e(p.id)}, miss rate {rate:.0%}"><span class="id">{e(p.id)}</span>: '
+                f"miss rate {rate:.0%} ({e(', '.join(shaded['questions']))})"
+            )
         else:
-            out.append(f'<section class="para untested" id="{e(p.id)}" aria-label="{e(p.id)}, untested">'
-                       f'<span class="id">{e(p.id)}</span>: untested')
-        out.append(f'<p class="zh" lang="zh-Hans">{e(p.reading)}</p>'
-                   + (f'<p class="en">{t(p.en)}</p>' if p.en else "") + "</section>")
+            out.append(
+                f'<section class="para untested" id="{e(p.id)}" aria-label="{e(p.id)}, untested">'
+                f'<span class="id">{e(p.id)}</span>: untested'
+            )
+        out.append(
+            f'<p class="zh" lang="zh-Hans">{e(p.reading)}</p>'
+            + (f'<p class="en">{t(p.en)}</p>' if p.en else "")
+            + "</section>"
+        )
     out.append("</main></body></html>\n")
     return "".join(out)
 
 
 def _index(reports: list[QuizReport]) -> str:
     e = html.escape
-    items = "".join(f'<li><a href="{e(r.quiz)}.html">{e(r.title)}</a>: {r.graded} graded</li>'
-                    for r in reports)
-    return (f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" '
-            f'content="width=device-width, initial-scale=1"><title>Class report</title><style>{CSS}</style>'
-            f"</head><body><main><h1>Class report</h1><ul>{items}</ul><p>Tables: paragraphs.csv, "
-            f"misconceptions.csv, objectives.csv, cold-call.csv.</p></main></body></html>\n")
+    items = "".join(
+        f'<li><a href="{e(r.quiz)}.html">{e(r.title)}</a>: {r.graded} graded</li>' for r in reports
+    )
+    return (
+        f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" '
+        f'content="width=device-width, initial-scale=1"><title>Class report</title><style>{CSS}</style>'
+        f"</head><body><main><h1>Class report</h1><ul>{items}</ul><p>Tables: paragraphs.csv, "
+        f"misconceptions.csv, objectives.csv, cold-call.csv.</p></main></body></html>\n"
+    )
 
 
-def class_report(graded: Path | str, out_dir: Path | str, *, names: bool = False,
-                 banks: list[banks_mod.Bank] | None = None, quiz: str | None = None,
-                 root: Path | None = None, plots: bool = True) -> ClassReport:
+def class_report(
+    graded: Path | str,
+    out_dir: Path | str,
+    *,
+    names: bool = False,
+    banks: list[banks_mod.Bank] | None = None,
+    quiz: str | None = None,
+    root: Path | None = None,
+    plots: bool = True,
+) -> ClassReport:
     """Write the class report of a graded folder into out_dir; the API behind ``casebook class-report``."""
     graded, out = Path(graded), Path(out_dir)
     if out.exists() and not out.is_dir():

@@ -43,8 +43,10 @@ def secret(graded: Path, create: bool = False) -> bytes:
         text = path.read_text(encoding="ascii").strip()
     except FileNotFoundError:
         if not create:
-            raise CasebookError(f"{path}: no review key, so codes cannot be matched to students "
-                                "(were the sheets made from this graded folder?)") from None
+            raise CasebookError(
+                f"{path}: no review key, so codes cannot be matched to students "
+                "(were the sheets made from this graded folder?)"
+            ) from None
         text = secrets.token_hex(32)
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w", encoding="ascii") as handle:

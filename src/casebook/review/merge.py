@@ -85,11 +85,9 @@ class _Context:
 
 def _context(graded: Path) -> _Context:
     store = written.load_store(graded)
-    questions = {q["id"]: (quiz_id, q) for quiz_id, quiz in store["quizzes"].items()
-                 for q in quiz["written"]}
+    questions = {q["id"]: (quiz_id, q) for quiz_id, quiz in store["quizzes"].items() for q in quiz["written"]}
     rows = {(r["student"], r["quiz"]): r for r in store["submissions"]}
-    return _Context(Path(graded), store, questions, rows, {r["student"] for r in
-                                                          store["submissions"]})
+    return _Context(Path(graded), store, questions, rows, {r["student"] for r in store["submissions"]})
 
 
 def _read(path: Path) -> tuple[list[str], list[list[str]]]:
@@ -97,8 +95,10 @@ def _read(path: Path) -> tuple[list[str], list[list[str]]]:
     first = text.split("\n", 1)[0]
     delimiter = max(",;\t", key=first.count)  # spreadsheets in some locales save with ';'
     try:
-        table = [[fileio.from_spreadsheet(c) for c in row]
-                 for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
+        table = [
+            [fileio.from_spreadsheet(c) for c in row]
+            for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+        ]
     except csv.Error as exc:
         raise CasebookError(f"{path}: not a readable CSV ({exc})") from None
     if not table or not any(c.strip() for c in table[0]):
@@ -125,16 +125,19 @@ def check(files: list[Path], ctx: _Context) -> tuple[list[dict], list[str], int]
     return records, problems, skipped
 
 
-def _check_file(path: Path, header: list[str], table: list[list[str]], ctx: _Context,
-                seen: dict[tuple[str, str], str]) -> tuple[list[dict], list[str], int]:
+def _check_file(
+    path: Path, header: list[str], table: list[list[str]], ctx: _Context, seen: dict[tuple[str, str], str]
+) -> tuple[list[dict], list[str], int]:
     out: list[str] = []
     ids = [c for c in ("code", "student") if c in header]
     dupes = sorted({c for c in header if header.count(c) > 1 and c})
     if dupes:
         out.append(f"{path}: row 1: column {', '.join(dupes)} appears twice")
     if len(ids) != 1:
-        out.append(f"{path}: row 1: needs one id column, code or student (has: "
-                   f"{', '.join(h for h in header if h) or 'nothing'})")
+        out.append(
+            f"{path}: row 1: needs one id column, code or student (has: "
+            f"{', '.join(h for h in header if h) or 'nothing'})"
+        )
     if "question" not in header:
         out.append(f"{path}: row 1: no question column")
     if out:
@@ -159,10 +162,14 @@ def _check_file(path: Path, header: list[str], table: list[list[str]], ctx: _Con
         return [], out, 0
     for h in header:  # reported, and the rows are still checked
         if h and h not in RESERVED and h not in criteria:
-            known = "; ".join(f"{qid}: {', '.join(c['criterion'] for c in ctx.questions[qid][1]['rubric'])}"
-                              for qid in sorted(asked)) or "none"
-            out.append(f"{path}: row 1: column {h!r} is not a rubric criterion (criteria: "
-                       f"{known})")
+            known = (
+                "; ".join(
+                    f"{qid}: {', '.join(c['criterion'] for c in ctx.questions[qid][1]['rubric'])}"
+                    for qid in sorted(asked)
+                )
+                or "none"
+            )
+            out.append(f"{path}: row 1: column {h!r} is not a rubric criterion (criteria: {known})")
 
     records: list[dict] = []
     skipped = 0
@@ -170,9 +177,11 @@ def _check_file(path: Path, header: list[str], table: list[list[str]], ctx: _Con
         where = f"{path}: row {number}"
         if not any(c.strip() for c in row):
             continue  # a blank line
-        if len(row) > len(header) and any(c.strip() for c in row[len(header):]):
-            out.append(f"{where}: {len(row)} cells but the header has {len(header)} (a comma in a "
-                       "cell that is not quoted?)")
+        if len(row) > len(header) and any(c.strip() for c in row[len(header) :]):
+            out.append(
+                f"{where}: {len(row)} cells but the header has {len(header)} (a comma in a "
+                "cell that is not quoted?)"
+            )
             continue
         who, qid = cell(row, id_col), cell(row, "question")
         entry = ctx.questions.get(qid)
@@ -185,8 +194,11 @@ def _check_file(path: Path, header: list[str], table: list[list[str]], ctx: _Con
             continue
         if entry is None:
             known = ", ".join(sorted(ctx.questions)) or "none"
-            out.append(f"{where}: unknown question {qid!r} (written questions: {known})"
-                       if qid else f"{where}: no question")
+            out.append(
+                f"{where}: unknown question {qid!r} (written questions: {known})"
+                if qid
+                else f"{where}: no question"
+            )
             continue
         quiz_id, q = entry
         if id_col == "code":
@@ -195,8 +207,7 @@ def _check_file(path: Path, header: list[str], table: list[list[str]], ctx: _Con
                 out.append(f"{where}: {ctx.code_error}")
                 return records, out, skipped
             if student is None:
-                out.append(f"{where}: unknown code {who!r} (no student graded in {ctx.graded} "
-                           "has it)")
+                out.append(f"{where}: unknown code {who!r} (no student graded in {ctx.graded} has it)")
                 continue
         else:
             student = who
@@ -209,14 +220,18 @@ def _check_file(path: Path, header: list[str], table: list[list[str]], ctx: _Con
             continue
         state = written.STATES.get(stored["outcomes"][q["n"] - 1], "not readable")
         if state != written.ANSWERED:
-            out.append(f"{where}: the answer of {who} to {qid} is {state}: it scores 0 without "
-                       "review; leave the row empty")
+            out.append(
+                f"{where}: the answer of {who} to {qid} is {state}: it scores 0 without "
+                "review; leave the row empty"
+            )
             continue
         current = stored["answer_ids"].get(qid, "")
         given_id = cell(row, "answer_id")
         if given_id and given_id != current:
-            out.append(f"{where}: the answer of {who} to {qid} has changed since this sheet was "
-                       "made (graded again?); run casebook review again and score the new text")
+            out.append(
+                f"{where}: the answer of {who} to {qid} has changed since this sheet was "
+                "made (graded again?); run casebook review again and score the new text"
+            )
             continue
         if (student, qid) in seen:
             out.append(f"{where}: {who} {qid} is also on {seen[student, qid]}")
@@ -238,9 +253,16 @@ def _check_file(path: Path, header: list[str], table: list[list[str]], ctx: _Con
                 out.append(f"{where}: {h}: not a criterion of {qid}; leave it empty")
                 bad = True
         if not bad:
-            records.append({"student": student, "quiz": quiz_id, "question": qid,
-                            "answer_id": current, "criteria": marks,
-                            "comment": cell(row, "comment")})
+            records.append(
+                {
+                    "student": student,
+                    "quiz": quiz_id,
+                    "question": qid,
+                    "answer_id": current,
+                    "criteria": marks,
+                    "comment": cell(row, "comment"),
+                }
+            )
     return records, out, skipped
 
 
@@ -276,9 +298,16 @@ def _merge(files: list[Path], graded: Path, dry_run: bool) -> Result:
             result.replaced += 1
         scores[key] = record
         changed.add((record["student"], record["quiz"]))
-    settled = {(r["student"], r["quiz"]): written.settle(
-        ctx.store["quizzes"][r["quiz"]], r["student"], _outcomes(ctx.store["quizzes"][r["quiz"]], r),
-        r["answer_ids"], scores) for r in ctx.store["submissions"]}
+    settled = {
+        (r["student"], r["quiz"]): written.settle(
+            ctx.store["quizzes"][r["quiz"]],
+            r["student"],
+            _outcomes(ctx.store["quizzes"][r["quiz"]], r),
+            r["answer_ids"],
+            scores,
+        )
+        for r in ctx.store["submissions"]
+    }
     result.pending = sum(s.pending for s in settled.values())
     result.pending_points = sum(s.pending_points for s in settled.values())
     if dry_run or not changed:
@@ -292,11 +321,11 @@ def _merge(files: list[Path], graded: Path, dry_run: bool) -> Result:
         page = {**row, **written.feedback_fields(row["auto"], quiz, settled[who])}
         base = row["feedback"]  # may hold dots (a student id "jane.doe"): no with_suffix
         if "html" in formats:
-            fileio.write_if_changed(folder / f"{base}.html",
-                                    pages.feedback_html(page, quiz["prepared"], reveal))
+            fileio.write_if_changed(
+                folder / f"{base}.html", pages.feedback_html(page, quiz["prepared"], reveal)
+            )
         if "md" in formats:
-            fileio.write_if_changed(folder / f"{base}.md",
-                                    pages.feedback_md(page, quiz["prepared"], reveal))
+            fileio.write_if_changed(folder / f"{base}.md", pages.feedback_md(page, quiz["prepared"], reveal))
         result.feedback.append(folder / f"{base}.{formats[0]}")
     fileio.write_text(gradebook_path, _gradebook(header, book, ctx, settled))
     written.save_scores(graded, scores)  # last: a crash before it leaves a merge to redo
@@ -314,18 +343,23 @@ def _read_gradebook(path: Path) -> tuple[list[str], list[dict[str, str]]]:
         raise CasebookError(f"{path}: cannot read the gradebook ({exc.strerror or exc})") from None
     reader = csv.DictReader(io.StringIO(text, newline=""))
     header = list(reader.fieldnames or [])
-    rows = [{k: fileio.from_spreadsheet(v) if isinstance(v, str) else v for k, v in r.items()}
-            for r in reader]
-    missing = [c for c in ("submission", "student", "quiz", "status", *written.COLUMNS)
-               if c not in header]
+    rows = [
+        {k: fileio.from_spreadsheet(v) if isinstance(v, str) else v for k, v in r.items()} for r in reader
+    ]
+    missing = [c for c in ("submission", "student", "quiz", "status", *written.COLUMNS) if c not in header]
     if missing:
-        raise CasebookError(f"{path}: no column {', '.join(missing)}: grade again with this "
-                            "version of casebook, then merge")
+        raise CasebookError(
+            f"{path}: no column {', '.join(missing)}: grade again with this version of casebook, then merge"
+        )
     return header, rows
 
 
-def _gradebook(header: list[str], book: list[dict[str, str]], ctx: _Context,
-               settled: dict[tuple[str, str], written.Settled]) -> str:
+def _gradebook(
+    header: list[str],
+    book: list[dict[str, str]],
+    ctx: _Context,
+    settled: dict[tuple[str, str], written.Settled],
+) -> str:
     by_submission = {r["submission"]: r for r in ctx.store["submissions"]}
     for line in book:
         stored = by_submission.get(line["submission"])
@@ -333,7 +367,6 @@ def _gradebook(header: list[str], book: list[dict[str, str]], ctx: _Context,
             continue
         quiz = ctx.store["quizzes"][stored["quiz"]]
         done = settled[stored["student"], stored["quiz"]]
-        line.update(written.columns(stored["auto"], quiz["max_score"], quiz["manual_points"],
-                                    done))
+        line.update(written.columns(stored["auto"], quiz["max_score"], quiz["manual_points"], done))
         line.update(done.cells)
     return fileio.csv_text([header, *([line.get(c, "") for c in header] for line in book)])

@@ -55,6 +55,7 @@ _TOKEN = re.compile(rf"[{_CJK}]|[^\W_{_CJK}]+")
 
 # --- near-identical answers ---------------------------------------------------------------------
 
+
 def tokens(text: str) -> list[str]:
     """Words of a text, Chinese characters one by one; case, width and punctuation folded away."""
     return _TOKEN.findall(unicodedata.normalize("NFKC", text).casefold())
@@ -79,7 +80,7 @@ def _int_shingles(words: list[list[str]], k: int = SHINGLE) -> list[set[int]]:
             continue
         if len(seq) < k:
             seq = seq + [pad] * (k - len(seq))
-        cols = [seq[i:len(seq) - k + 1 + i] for i in range(k)]
+        cols = [seq[i : len(seq) - k + 1 + i] for i in range(k)]
         packed = cols[0]
         for col in cols[1:]:
             packed = [(a << bits) | b for a, b in zip(packed, col, strict=True)]
@@ -106,7 +107,7 @@ def similar(texts: list[str], threshold: float = THRESHOLD) -> dict[int, list[tu
             continue
         size = len(mine)
         need = math.ceil(threshold * size - 1e-9)
-        prefix = sorted(map(rank.__getitem__, mine))[:size - need + 1]
+        prefix = sorted(map(rank.__getitem__, mine))[: size - need + 1]
         candidates: set[int] = set()
         for r in prefix:
             posting = index.get(r)
@@ -131,6 +132,7 @@ def similar(texts: list[str], threshold: float = THRESHOLD) -> dict[int, list[tu
 
 
 # --- what one sheet holds -------------------------------------------------------------------------
+
 
 @dataclass
 class Entry:
@@ -198,15 +200,22 @@ class Result:
         return sum(s.scored for s in self.sheets)
 
 
-def sheets(store: dict, scores: dict, who: dict[str, str] | None,
-           only: Iterable[str] = (), threshold: float = THRESHOLD) -> list[Sheet]:
+def sheets(
+    store: dict,
+    scores: dict,
+    who: dict[str, str] | None,
+    only: Iterable[str] = (),
+    threshold: float = THRESHOLD,
+) -> list[Sheet]:
     """One sheet per written question (those in ``only`` if given); ``who`` maps ids to codes."""
     wanted = set(only)
     known = {q["id"] for quiz in store["quizzes"].values() for q in quiz["written"]}
     unknown = sorted(wanted - known)
     if unknown:
-        raise CasebookError(f"no written question {', '.join(unknown)} in this graded folder "
-                            f"(it has: {', '.join(sorted(known)) or 'none'})")
+        raise CasebookError(
+            f"no written question {', '.join(unknown)} in this graded folder "
+            f"(it has: {', '.join(sorted(known)) or 'none'})"
+        )
     by_quiz: dict[str, list[dict]] = {}
     for row in store["submissions"]:
         by_quiz.setdefault(row["quiz"], []).append(row)
@@ -220,8 +229,9 @@ def sheets(store: dict, scores: dict, who: dict[str, str] | None,
     return out
 
 
-def _sheet(quiz: dict, q: dict, rows: list[dict], scores: dict, who: dict[str, str] | None,
-           threshold: float) -> Sheet:
+def _sheet(
+    quiz: dict, q: dict, rows: list[dict], scores: dict, who: dict[str, str] | None, threshold: float
+) -> Sheet:
     j = q["n"] - 1
     limit = q.get("word_limit")
     entries: list[Entry] = []
@@ -230,10 +240,17 @@ def _sheet(quiz: dict, q: dict, rows: list[dict], scores: dict, who: dict[str, s
         state = written.STATES.get(row["outcomes"][j], "not readable")
         text = row["shown"][j] if state == written.ANSWERED else ""
         count = written.words(text)
-        entry = Entry(row["student"], row["name"], who[row["student"]] if who else row["student"],
-                      state, text, row["answer_ids"].get(q["id"], ""), count,
-                      bool(limit and count > limit),
-                      [n for n in row["reasons"][j].split("; ") if n])
+        entry = Entry(
+            row["student"],
+            row["name"],
+            who[row["student"]] if who else row["student"],
+            state,
+            text,
+            row["answer_ids"].get(q["id"], ""),
+            count,
+            bool(limit and count > limit),
+            [n for n in row["reasons"][j].split("; ") if n],
+        )
         record = scores.get((row["student"], q["id"]))
         if record is not None and state == written.ANSWERED:
             if record.get("answer_id") == entry.answer_id and written.fits(record, q):
@@ -252,13 +269,13 @@ def _sheet(quiz: dict, q: dict, rows: list[dict], scores: dict, who: dict[str, s
 
 # --- the scores CSV ----------------------------------------------------------------------------
 
+
 def id_column(anonymous: bool) -> str:
     return "code" if anonymous else "student"
 
 
 def scores_header(q: dict, anonymous: bool) -> list[str]:
-    return [id_column(anonymous), "question", *(c["criterion"] for c in q["rubric"]), "comment",
-            "answer_id"]
+    return [id_column(anonymous), "question", *(c["criterion"] for c in q["rubric"]), "comment", "answer_id"]
 
 
 def scores_csv(sheet: Sheet, anonymous: bool) -> str:
@@ -267,9 +284,18 @@ def scores_csv(sheet: Sheet, anonymous: bool) -> str:
     rows: list[list[object]] = [list(scores_header(q, anonymous))]
     for e in sheet.entries:
         marks = e.record["criteria"] if e.record else {}
-        rows.append([e.who, q["id"], *(wording.points(marks[c["criterion"]]) if c[
-            "criterion"] in marks else "" for c in q["rubric"]),
-            e.record.get("comment", "") if e.record else "", e.answer_id])
+        rows.append(
+            [
+                e.who,
+                q["id"],
+                *(
+                    wording.points(marks[c["criterion"]]) if c["criterion"] in marks else ""
+                    for c in q["rubric"]
+                ),
+                e.record.get("comment", "") if e.record else "",
+                e.answer_id,
+            ]
+        )
     text = fileio.csv_text(rows, lineterminator="\r\n")  # formula-safe: ids, comments
     return "\ufeff" + text  # the BOM makes Excel read UTF-8 (Chinese comments)
 
@@ -290,8 +316,9 @@ def _unmerged(path: Path, new_text: str, sheet: Sheet, student_of: dict[str, str
     if old_text == new_text.lstrip("\ufeff"):
         return ""
     try:
-        old = [[fileio.from_spreadsheet(c) for c in row]
-               for row in csv.reader(io.StringIO(old_text, newline=""))]
+        old = [
+            [fileio.from_spreadsheet(c) for c in row] for row in csv.reader(io.StringIO(old_text, newline=""))
+        ]
     except csv.Error:
         return "it is not a readable CSV"
     if not old:
@@ -301,8 +328,7 @@ def _unmerged(path: Path, new_text: str, sheet: Sheet, student_of: dict[str, str
     records = {e.student: e.record for e in sheet.entries}
     for number, row in enumerate(old[1:], start=2):
         cells = {h: v.strip() for h, v in zip(header, row, strict=False)}
-        if not any(v for h, v in cells.items() if h not in ("code", "student", "question",
-                                                           "answer_id")):
+        if not any(v for h, v in cells.items() if h not in ("code", "student", "question", "answer_id")):
             continue
         who = cells.get("code") or cells.get("student") or ""
         record = records.get(student_of.get(who, who)) if cells.get("question") == q["id"] else None
@@ -352,10 +378,12 @@ border-left:0}}
 
 
 def _page(title: str, body: str) -> str:
-    return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-            "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-            f"<title>{html.escape(title)}</title><style>{CSS}</style></head><body>{body}"
-            "</body></html>\n")
+    return (
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{html.escape(title)}</title><style>{CSS}</style></head><body>{body}"
+        "</body></html>\n"
+    )
 
 
 def _who_html(e: Entry, anonymous: bool) -> str:
@@ -367,18 +395,24 @@ def _who_html(e: Entry, anonymous: bool) -> str:
 
 def rubric_html(q: dict) -> str:
     esc = html_marked
-    parts = [f"<h2 id=\"rubric\">Rubric</h2><p class=\"meta\">{wording.points(q['points'])} points"
-             + (f" · at most {q['word_limit']} words" if q.get("word_limit") else "") + "</p>"]
+    parts = [
+        f'<h2 id="rubric">Rubric</h2><p class="meta">{wording.points(q["points"])} points'
+        + (f" · at most {q['word_limit']} words" if q.get("word_limit") else "")
+        + "</p>"
+    ]
     for c in q["rubric"]:
         levels = "".join(
             f"<tr><td>{wording.points(lv['points'])}</td><td>{esc(lv['label'])}</td>"
             f"<td>{esc(lv['description'])}</td></tr>"
-            for lv in sorted(c["levels"], key=lambda lv: -lv["points"]))
-        parts.append(f"<div class=\"criterion\"><h3>{esc(c['criterion'])} "
-                     f"<small>(up to {wording.points(c['max'])})</small></h3>"
-                     f"<p>{esc(c['description'])}</p><table><thead><tr><th>points</th>"
-                     f"<th>level</th><th>what it looks like</th></tr></thead><tbody>{levels}"
-                     "</tbody></table></div>")
+            for lv in sorted(c["levels"], key=lambda lv: -lv["points"])
+        )
+        parts.append(
+            f'<div class="criterion"><h3>{esc(c["criterion"])} '
+            f"<small>(up to {wording.points(c['max'])})</small></h3>"
+            f"<p>{esc(c['description'])}</p><table><thead><tr><th>points</th>"
+            f"<th>level</th><th>what it looks like</th></tr></thead><tbody>{levels}"
+            "</tbody></table></div>"
+        )
     return "".join(parts)
 
 
@@ -400,84 +434,104 @@ def sheet_html(sheet: Sheet, anonymous: bool, csv_path: Path, graded: Path) -> s
     csv_name = csv_path.name
     parts = [
         f"<header><h1>Question {q['n']} <code>{esc(q['id'])}</code> · {esc(quiz['title'])}</h1>"
-        f"<p class=\"meta\">{' · '.join(counts)}</p></header><div class=\"layout\"><main>",
-        f"<section class=\"prompt\"><h2>Prompt</h2>{pages.markdown_html(q['prompt'])}</section>",
-        "<section class=\"how\"><h2>How to score</h2><p>Fill <code>"
+        f'<p class="meta">{" · ".join(counts)}</p></header><div class="layout"><main>',
+        f'<section class="prompt"><h2>Prompt</h2>{pages.markdown_html(q["prompt"])}</section>',
+        '<section class="how"><h2>How to score</h2><p>Fill <code>'
         f"{esc(csv_name)}</code> (next to this page): one row per answer, identified by its "
         f"<code>{column}</code>. In each criterion's column write the points, from 0 to the "
         "criterion's maximum (any value in between is allowed), or a level's label; add a "
         "comment if you like; leave a whole row empty for an answer not reviewed yet; do not "
         "change <code>answer_id</code>. Then merge it into the gradebook:</p>"
         f"<p><code>casebook merge {esc(str(csv_path))} --graded {esc(str(graded))}</code></p>"
-        + ("<p>Students appear as codes; the graded folder holds the key to them.</p>"
-           if anonymous else "") + "</section>",
+        + ("<p>Students appear as codes; the graded folder holds the key to them.</p>" if anonymous else "")
+        + "</section>",
     ]
     for e in entries:
         classes = "answer" + (" flagged" if e.flags else "") + (" done" if e.record else "")
-        over = (f" <span class=\"over\">over the {limit}-word limit</span>" if e.over else "")
-        parts.append(f"<article class=\"{classes}\" id=\"{attr(e.anchor)}\"><h3>"
-                     f"{_who_html(e, anonymous)} <span class=\"words\">· {e.words} "
-                     f"word{'' if e.words == 1 else 's'}</span>{over}</h3>")
+        over = f' <span class="over">over the {limit}-word limit</span>' if e.over else ""
+        parts.append(
+            f'<article class="{classes}" id="{attr(e.anchor)}"><h3>'
+            f'{_who_html(e, anonymous)} <span class="words">· {e.words} '
+            f"word{'' if e.words == 1 else 's'}</span>{over}</h3>"
+        )
         for j, score, same in e.flags:
             other = entries[j]
-            how = "identical to" if same else f"near-identical ({score:.0%} shared word "\
-                                              "3-grams) to"
-            parts.append(f"<p class=\"flag\">{how} <a href=\"#{attr(other.anchor)}\">"
-                         f"{_who_html(other, anonymous)}</a></p>")
-        parts.append(f"<div class=\"text\">{esc(e.text)}</div>")
-        parts += [f"<p class=\"note\">{esc(n)}</p>" for n in e.notes]
+            how = "identical to" if same else f"near-identical ({score:.0%} shared word 3-grams) to"
+            parts.append(
+                f'<p class="flag">{how} <a href="#{attr(other.anchor)}">{_who_html(other, anonymous)}</a></p>'
+            )
+        parts.append(f'<div class="text">{esc(e.text)}</div>')
+        parts += [f'<p class="note">{esc(n)}</p>' for n in e.notes]
         if e.stale:
-            parts.append("<p class=\"note\">Scored before, but the answer has changed since: "
-                         "score it again.</p>")
+            parts.append(
+                '<p class="note">Scored before, but the answer has changed since: score it again.</p>'
+            )
         if e.record:
             marks = ", ".join(
                 f"{esc(c['criterion'])} {wording.points(e.record['criteria'].get(c['criterion'], 0))}"
                 f" ({esc(written.level_label(c, e.record['criteria'].get(c['criterion'], 0)))})"
-                for c in q["rubric"])
-            comment = (f"<br>Comment: {esc(e.record['comment'])}" if e.record.get("comment")
-                       else "")
-            parts.append(f"<p class=\"merged\">Merged: {wording.points(written.record_points(e.record))}"
-                         f" / {wording.points(q['points'])}: {marks}{comment}</p>")
+                for c in q["rubric"]
+            )
+            comment = f"<br>Comment: {esc(e.record['comment'])}" if e.record.get("comment") else ""
+            parts.append(
+                f'<p class="merged">Merged: {wording.points(written.record_points(e.record))}'
+                f" / {wording.points(q['points'])}: {marks}{comment}</p>"
+            )
         parts.append("</article>")
     if sheet.others:
-        listed = "".join(f"<li>{_who_html(e, anonymous)}: {esc(e.state)}</li>"
-                         for e in sheet.others)
-        parts.append(f"<section class=\"how\"><h2>Not to review</h2><p>These score 0 without "
-                     f"review and are not in the CSV.</p><ul>{listed}</ul></section>")
+        listed = "".join(f"<li>{_who_html(e, anonymous)}: {esc(e.state)}</li>" for e in sheet.others)
+        parts.append(
+            f'<section class="how"><h2>Not to review</h2><p>These score 0 without '
+            f"review and are not in the CSV.</p><ul>{listed}</ul></section>"
+        )
     # The rubric column scrolls on its own: focusable and named, so a keyboard can scroll it.
-    parts.append(f"</main><aside tabindex=\"0\" aria-labelledby=\"rubric\">{rubric_html(q)}</aside></div>")
+    parts.append(f'</main><aside tabindex="0" aria-labelledby="rubric">{rubric_html(q)}</aside></div>')
     return _page(f"Review {q['id']}: {quiz['title']}", "".join(parts))
 
 
 def index_html(result_sheets: list[Sheet], anonymous: bool) -> str:
     esc = html_marked
     rows = "".join(
-        f"<tr><td><a href=\"{html.escape(s.html_path.name)}\">{esc(s.question['id'])}</a></td>"
+        f'<tr><td><a href="{html.escape(s.html_path.name)}">{esc(s.question["id"])}</a></td>'
         f"<td>{esc(s.quiz['title'])}</td><td>{s.question['n']}</td><td>{len(s.entries)}</td>"
         f"<td>{s.scored}</td><td>{s.flagged}</td><td>{s.over}</td><td>{len(s.others)}</td>"
         f"<td><code>{esc(s.csv_path.name)}</code></td></tr>"
-        for s in result_sheets if s.html_path and s.csv_path)
-    mode = ("Students appear as codes." if anonymous else "Students appear by name.")
-    body = (f"<header><h1>Written answers to review</h1><p class=\"meta\">{mode}</p></header>"
-            # A wide table scrolls in its own named region, not the page (WCAG 1.4.10).
-            "<div class=\"wide\" tabindex=\"0\" role=\"region\" aria-label=\"Sheets\">"
-            "<table><thead><tr><th>sheet</th><th>quiz</th>"
-            "<th>question</th><th>to score</th><th>scored</th><th>flagged</th><th>over limit</th>"
-            f"<th>blank</th><th>scores CSV</th></tr></thead><tbody>{rows}</tbody></table></div>")
+        for s in result_sheets
+        if s.html_path and s.csv_path
+    )
+    mode = "Students appear as codes." if anonymous else "Students appear by name."
+    body = (
+        f'<header><h1>Written answers to review</h1><p class="meta">{mode}</p></header>'
+        # A wide table scrolls in its own named region, not the page (WCAG 1.4.10).
+        '<div class="wide" tabindex="0" role="region" aria-label="Sheets">'
+        "<table><thead><tr><th>sheet</th><th>quiz</th>"
+        "<th>question</th><th>to score</th><th>scored</th><th>flagged</th><th>over limit</th>"
+        f"<th>blank</th><th>scores CSV</th></tr></thead><tbody>{rows}</tbody></table></div>"
+    )
     return _page("Written answers to review", body)
 
 
 # --- the command ----------------------------------------------------------------------------------
 
-def review(graded: Path, out: Path, *, names: bool = False, only: Iterable[str] = (),
-           force: bool = False, threshold: float = THRESHOLD) -> Result:
+
+def review(
+    graded: Path,
+    out: Path,
+    *,
+    names: bool = False,
+    only: Iterable[str] = (),
+    force: bool = False,
+    threshold: float = THRESHOLD,
+) -> Result:
     """Write the sheets and CSVs of a graded folder into ``out`` (what `casebook review` does)."""
     graded, out = Path(graded), Path(out)
     store = written.load_store(graded)
     scores = written.load_scores(graded)
     if out.resolve() == graded.resolve():
-        raise CasebookError("--out must be another folder than the graded one: the review folder "
-                            "goes to graders, the graded folder holds the key to the codes")
+        raise CasebookError(
+            "--out must be another folder than the graded one: the review folder "
+            "goes to graders, the graded folder holds the key to the codes"
+        )
     anonymous = not names
     students = {row["student"] for row in store["submissions"]}
     key = secret(graded, create=True) if anonymous or key_path(graded).exists() else None
@@ -490,14 +544,18 @@ def review(graded: Path, out: Path, *, names: bool = False, only: Iterable[str] 
         q = sheet.question
         clash = [c["criterion"] for c in q["rubric"] if c["criterion"] in RESERVED]
         if clash:
-            raise CasebookError(f"{q['id']}: a rubric criterion named {clash[0]!r} would clash "
-                                "with a column of the scores CSV; rename the criterion")
+            raise CasebookError(
+                f"{q['id']}: a rubric criterion named {clash[0]!r} would clash "
+                "with a column of the scores CSV; rename the criterion"
+            )
         csv_path = out / f"{fileio.safe_name(q['id'])}-scores.csv"
         text = scores_csv(sheet, anonymous)
         why = "" if force else _unmerged(csv_path, text, sheet, student_of)
         if why:
-            raise CasebookError(f"{csv_path}: {why}; merge it first (casebook merge {csv_path} "
-                                f"--graded {graded}) or pass --force to overwrite it")
+            raise CasebookError(
+                f"{csv_path}: {why}; merge it first (casebook merge {csv_path} "
+                f"--graded {graded}) or pass --force to overwrite it"
+            )
         planned.append((sheet, csv_path, text))
     out.mkdir(parents=True, exist_ok=True)
     for sheet, csv_path, text in planned:

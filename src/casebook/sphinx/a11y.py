@@ -42,8 +42,16 @@ ZH_CLASS = f"language-{ZH}"
 # Directives mark a Chinese block with this attribute; the transform turns it into the class
 # after docutils' smart quotes have run, which warn about any language they have no quotes for.
 LANG = "casebook_lang"
-_SKIP = (nodes.FixedTextElement, nodes.literal, nodes.raw, nodes.comment, nodes.math, nodes.math_block,
-         nodes.substitution_definition, nodes.system_message)
+_SKIP = (
+    nodes.FixedTextElement,
+    nodes.literal,
+    nodes.raw,
+    nodes.comment,
+    nodes.math,
+    nodes.math_block,
+    nodes.substitution_definition,
+    nodes.system_message,
+)
 
 
 def _marked(node: nodes.Node) -> bool:
@@ -98,6 +106,7 @@ def _resolved(app: Sphinx, doctree: nodes.document, docname: str) -> None:
 
 # --- citation lists --------------------------------------------------------------------------
 
+
 def visit_citation(self: Any, node: nodes.citation) -> None:
     if not isinstance(node.previous_sibling(), nodes.citation):
         self.body.append('<div role="list" class="citation-list">\n')
@@ -111,6 +120,7 @@ def depart_citation(self: Any, node: nodes.citation) -> None:
 
 
 # --- hidden code cells (myst-nb) -------------------------------------------------------------
+
 
 def visit_hidden_cell(self: Any, node: nodes.Element) -> None:
     """myst-nb's markup of a hidden code cell, less the aria-label that hid its visible text."""
@@ -126,6 +136,7 @@ def depart_hidden_cell(self: Any, node: nodes.Element) -> None:
 
 
 # --- the sidebar's collapse toggles ----------------------------------------------------------
+
 
 def name_toggles(soup: Any) -> None:
     """Give each icon-only ``<summary>`` of a navigation tree a name a screen reader can say."""

@@ -58,9 +58,7 @@ def case_placeholder(app: Sphinx, docname: str, paras: dict[str, Paragraph]) -> 
         notice += nodes.reference(source, source, refuri=source)
         notice += nodes.Text(". ")
     else:
-        notice += nodes.Text(
-            "Read it in the magazine (2019) or through a library; it opens with the words "
-        )
+        notice += nodes.Text("Read it in the magazine (2019) or through a library; it opens with the words ")
         first = next(iter(paras.values()), None)
         opening = first.reading.split(",")[0][:20] if first else ""
         quote = nodes.inline(text=f"“{opening}…”")

@@ -232,8 +232,6 @@ def render(bank: Any, key: dict, case_uri: str, paras: dict, reveal: bool) -> st
     return "".join(parts)
 
 
-
-
 class QuizDirective(SphinxDirective):
     required_arguments = 1
 
