@@ -65,6 +65,8 @@ def test_chinese_runs_join_back_and_take_their_punctuation() -> None:
     assert [p for zh, p in pieces if zh] == ["《中国企业家》", "个月", "饿死也不做游戏"]
     assert not has_chinese("P042 and TechFin") and has_chinese("蚂蚁")
     assert html_marked("a<b 支付宝") == 'a&lt;b <span lang="zh-Hans">支付宝</span>'
+    assert html_marked("a<b & \"c\" 'd'") == "a&lt;b &amp; &quot;c&quot; &#x27;d&#x27;"
+    assert html_marked("") == ""
 
 
 def test_feedback_marks_a_chinese_answer_and_comment(tmp_path: Path) -> None:

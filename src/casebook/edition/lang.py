@@ -42,6 +42,8 @@ def has_chinese(text: str) -> bool:
 
 def html_marked(text: str) -> str:
     """``text`` escaped for HTML, each Chinese run in ``<span lang="zh-Hans">``."""
+    if _RUN.search(text) is None:  # most strings of a feedback page: one search, not a generator
+        return html.escape(text)
     return "".join(
         f'<span lang="{ZH}">{html.escape(piece)}</span>' if zh else html.escape(piece)
         for zh, piece in runs(text)
