@@ -511,6 +511,7 @@ BAD = {
     ),
     "twice": (lambda h, rows: rows.append(dict(rows[0])), "is also on ess-w01-scores.csv row 2"),
     "changed answer": (lambda h, rows: rows[0].update(answer_id="0123456789ab"), "row 2: the answer of"),
+    "answer_id cleared": (lambda h, rows: rows[0].update(answer_id=""), "row 2: answer_id is empty"),
     "no id column": (lambda h, rows: h.__setitem__(0, "who"), "row 1: needs one id column"),
 }
 

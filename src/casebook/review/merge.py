@@ -11,7 +11,7 @@ the columns (an id column ``code`` or ``student``, ``question``, one column
 per criterion of each question, ``comment``, ``answer_id``; no other), the
 student (a code of this graded folder's key, or a student id, with a graded
 submission of the quiz), the question (a written question of the quiz), the
-answer (not blank, and not changed since the sheet was made), the same
+answer (not blank, and, by its ``answer_id``, not changed since the sheet was made), the same
 answer twice, and each score: a number (a decimal comma is fine) from 0 to
 the criterion's maximum, any value in between allowed, or the label of one
 of the criterion's levels (``strong`` reads as that level's points). A row
@@ -227,7 +227,13 @@ def _check_file(
             continue
         current = stored["answer_ids"].get(qid, "")
         given_id = cell(row, "answer_id")
-        if given_id and given_id != current:
+        if not given_id:
+            out.append(
+                f"{where}: answer_id is empty; keep the one casebook review wrote (it shows "
+                "that the answer scored is the answer graded)"
+            )
+            continue
+        if given_id != current:
             out.append(
                 f"{where}: the answer of {who} to {qid} has changed since this sheet was "
                 "made (graded again?); run casebook review again and score the new text"
