@@ -465,3 +465,37 @@ def test_browser_normalises_every_character_like_python(quiz_page) -> None:
         if scoring.normalize_text(t) != g
     ]
     assert not diffs, f"{len(diffs)} characters differ, e.g. {diffs[:20]}"
+
+
+def _texts(value: object) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [t for v in value.values() for t in _texts(v)]
+    if isinstance(value, list):
+        return [t for v in value for t in _texts(v)]
+    return []
+
+
+@pytest.mark.slow
+def test_browser_marks_chinese_like_the_book(quiz_page) -> None:
+    """markZh (feedback written into the page) against lang.html_marked, on every string of the
+    banks and on the edges of the rule: quotation marks, digits and spaces inside a run."""
+    from casebook.edition.lang import html_marked
+
+    texts = sorted(
+        {t for b in bank.load_all(bank.discover()) for t in _texts(json.loads(b.model_dump_json()))}
+    )
+    texts += [
+        "",
+        "plain & <b>",
+        "支付宝\"蚂蚁'森林",
+        "1个月 and 2 个 月",
+        "《中国企业家》 said “饿死也不做游戏” (P010).",
+        "Ant's 花呗 & 借呗 <3",
+        "全角，标点：（）！ and ＡＢＣ",
+    ]
+    got = quiz_page.evaluate("(ts) => ts.map((t) => window.casebookQuiz.markZh(t))", texts)
+    diffs = [(t, html_marked(t), g) for t, g in zip(texts, got, strict=True) if html_marked(t) != g]
+    assert len(texts) > 500
+    assert not diffs, f"{len(diffs)} of {len(texts)} texts differ, e.g. {diffs[:5]}"

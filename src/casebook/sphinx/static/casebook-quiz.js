@@ -236,13 +236,14 @@
     return { credit: r[0], outcome: r[1], note: r[2], misconception: hint };
   }
 
-  window.casebookQuiz = { score: score, normText: normText, TYPES: Object.keys(TYPES), FOLD: FOLD };
+  window.casebookQuiz = { score: score, normText: normText, markZh: escZh, TYPES: Object.keys(TYPES),
+                         FOLD: FOLD };
 
   // ---- the page ----
 
   function esc(s) {
     return String(s).replace(/[&<>"']/g, function (c) {
-      return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c];
+      return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#x27;" }[c];  // as Python's html.escape
     });
   }
 
@@ -276,11 +277,20 @@
   }
 
   // Chinese runs in text written into the page get lang="zh-Hans" (WCAG 3.1.2); the same rule
-  // as casebook/edition/lang.py, which marks what the book renders at build time.
+  // as casebook/edition/lang.py, which marks what the book renders at build time
+  // (tests/test_conformance.py holds markZh to lang.html_marked).
   var CJK = "\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef";
   var ZH_RUN = new RegExp("[" + CJK + "]+(?:[\\s0-9.,%·“”‘’\"'-]*[" + CJK + "]+)*", "g");
   function escZh(s) {
-    return esc(s).replace(ZH_RUN, function (run) { return '<span lang="zh-Hans">' + run + "</span>"; });
+    // Runs are found in the text, then each piece is escaped, as lang.html_marked does: a
+    // quotation mark inside a run joins it, and would not once escaped to &quot;.
+    var text = String(s), out = "", at = 0, m;
+    ZH_RUN.lastIndex = 0;
+    while ((m = ZH_RUN.exec(text)) !== null) {
+      out += esc(text.slice(at, m.index)) + '<span lang="zh-Hans">' + esc(m[0]) + "</span>";
+      at = ZH_RUN.lastIndex;
+    }
+    return out + esc(text.slice(at));
   }
 
   function feedback(q, value, result) {
