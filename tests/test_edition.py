@@ -126,7 +126,10 @@ def test_bad_seed_is_one_line_and_nonzero(root: Path, tmp_path: Path, content: b
 def test_validate_reports_broken_citation(project_copy: Path) -> None:
     page = project_copy / "chapters" / "broken.md"
     page.write_text(
-        "See {para}`P999` and\n\n:::{passage} P045\n:quote: 不在这里的话\n:::\n", encoding="utf-8"
+        "See {para}`P999` and\n\n:::{passage} P045\n:quote: 不在这里的话\n:::\n"
+        # P098 as scraped: no full stop between the two sentences the edition separates
+        ":::{passage} P098\n:quote: 也面临着监管的要求当你体量越大\n:::\n",
+        encoding="utf-8",
     )
     out = subprocess.run(
         [sys.executable, "-m", "casebook", "validate"],
@@ -139,6 +142,7 @@ def test_validate_reports_broken_citation(project_copy: Path) -> None:
     assert out.returncode == 1
     assert "chapters/broken.md:1: cites 'P999'" in out.stdout
     assert "chapters/broken.md:3: quote is not verbatim in P045" in out.stdout
+    assert "chapters/broken.md:6: quote drops punctuation the edition restores in P098" in out.stdout
 
 
 @pytest.mark.slow  # the CLI in a subprocess

@@ -55,8 +55,16 @@ def problems(files: list[Path], paras: dict[str, Paragraph], root: Path) -> list
             p = paras.get(c.para)
             if p is None:
                 out.append(f"{rel}:{c.line}: cites {c.para!r}, which is not a paragraph")
-            elif c.quote and c.quote not in p.text and c.quote not in p.reading:
-                out.append(f"{rel}:{c.line}: quote is not verbatim in {c.para}: {c.quote[:30]!r}")
+            elif c.quote and c.quote not in p.reading:
+                if c.quote in p.text:
+                    # The seed lost punctuation in scraping; the edition restores it (recorded in
+                    # seeds/punctuation.tsv), and a reader needs it to see where sentences end.
+                    out.append(
+                        f"{rel}:{c.line}: quote drops punctuation the edition restores in "
+                        f"{c.para}; quote its reading text: {c.quote[:30]!r}"
+                    )
+                else:
+                    out.append(f"{rel}:{c.line}: quote is not verbatim in {c.para}: {c.quote[:30]!r}")
     return out
 
 
