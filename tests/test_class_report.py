@@ -172,3 +172,11 @@ def test_page_renders_in_chromium(reported: tuple[Path, Path]) -> None:
     assert errors == [] and loaded
     assert width <= 320  # no horizontal scrolling on a phone
     assert all(r == url or r.startswith("data:") for r in requests)
+
+
+def test_objectives_are_shown_in_their_chapter_wording_without_markup(reported: tuple[Path, Path]) -> None:
+    """An objective that cites paragraphs with a role (boundaries-o4) reads as text on the page."""
+    _, out = reported
+    page = (out / "boundaries.html").read_text(encoding="utf-8")
+    assert "boundaries-o4: Evaluate the mechanism" in page and "P071-P074" in page
+    assert "{para}" not in page and "`" not in page

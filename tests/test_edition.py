@@ -159,3 +159,30 @@ def test_row_for_names_the_place_by_what_it_says() -> None:
     assert fixes.apply([row], {"P002": text})["P002"] == text.replace("讓", "让")
     with pytest.raises(CasebookError, match="occurs 0 times"):
         fixes.row_for("P002", text, "不在这里", "在", "再", "x")
+
+
+def test_inline_chinese_long_enough_to_be_a_quotation_must_be_the_articles(tmp_path: Path) -> None:
+    from casebook.book import citations
+
+    paras = edition.by_id()
+    page = tmp_path / "chapters" / "page.md"
+    page.parent.mkdir()
+    page.write_text(
+        "Verbatim, with its quotation marks: 向管理层汇报“要钱” ({para}`P079`).\n"
+        "Cut without an ellipsis: (一开始就笃定会开放余额宝, P099).\n"
+        "Cut with one: 虽然一开始…就笃定会开放余额宝 ({para}`P099`).\n"
+        "A name is short: 支付宝, 中台.\n"
+        ":quote: 一开始就笃定会开放余额宝\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "chapters" / "epilogue.md").write_text("蚂蚁科技集团股份有限公司\n", encoding="utf-8")
+    out = citations.unquoted(sorted((tmp_path / "chapters").glob("*.md")), paras, tmp_path)
+    assert out == ["chapters/page.md:2: Chinese not verbatim in the article: '一开始就笃定会开放余额宝'"]
+
+
+def test_the_project_passes_its_own_validate(root: Path) -> None:
+    """What `casebook validate` checks (edition, timeline, glossary, standard, citations, inline
+    quotations, banks) holds for the course as committed, so a red validate cannot land."""
+    from casebook import checks
+
+    assert checks.run(root) == []

@@ -37,7 +37,9 @@ def run(root: Path | None = None, banks: list[Path] | None = None) -> list[str]:
     out += glossary.problems(root)
     out += standard.problems(root)
     paras = edition.by_id(root)
-    out += citations.problems(citations.book_files(root), paras, root)
+    files = citations.book_files(root)
+    out += citations.problems(files, paras, root)
+    out += citations.unquoted(files, paras, root)
     out += bank.problems(bank.discover(root, banks or []), root=root)
     return out
 

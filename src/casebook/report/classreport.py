@@ -120,7 +120,9 @@ def _objective_texts(root: Path, chapter: str) -> dict[str, str]:
     if not page.is_file():
         return {}
     found = re.findall(r"^- \*\*([\w-]+-o\d+)\*\*:\s*(.+)$", page.read_text(encoding="utf-8"), re.M)
-    return dict(found)
+    # An objective may cite paragraphs with a MyST role ({para}`P071-P074`); the report shows
+    # the role's text, not its markup.
+    return {k: re.sub(r"\{[\w:-]+\}`([^`]*)`", r"\1", v) for k, v in found}
 
 
 def _items(b: banks_mod.Bank) -> list[Item]:
