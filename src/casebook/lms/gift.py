@@ -59,7 +59,7 @@ from pathlib import Path
 
 from casebook import __version__, fileio
 from casebook.edition import Paragraph
-from casebook.lms.report import Report, bank_points, general_feedback_md, number, of_type
+from casebook.lms.report import MOODLE_SHORT_TEXT, Report, bank_points, general_feedback_md, number, of_type
 from casebook.quiz.bank import Bank, Question
 
 NAME = "Moodle GIFT"
@@ -250,13 +250,10 @@ def _notes(bank: Bank) -> list[str]:
             f"the quiz is worth {number(bank_points(bank))}: set these marks by hand "
             f"({', '.join(heavy)}) or use Moodle XML, which carries them"
         )
-    if of_type(bank, "numeric") and any(q.key_answer().unit for q in of_type(bank, "numeric")):
+    if any(q.key_answer().unit for q in of_type(bank, "numeric")):
         notes.append("numeric: units are not carried (GIFT numbers have none); the prompts name them")
     if of_type(bank, "short_text"):
-        notes.append(
-            "short_text: Moodle ignores case but not the grader's other normalisation "
-            "(full-width characters, surrounding punctuation)"
-        )
+        notes.append(MOODLE_SHORT_TEXT)
     if of_type(bank, "written"):
         notes.append(
             "written: carried as essay; the rubric and word limit are not (GIFT has no "

@@ -35,7 +35,16 @@ from xml.etree import ElementTree as ET
 
 from casebook import __version__, fileio
 from casebook.edition import Paragraph
-from casebook.lms.report import Report, bank_points, general_feedback_md, md_html, number, of_type, xml_safe
+from casebook.lms.report import (
+    MOODLE_SHORT_TEXT,
+    Report,
+    bank_points,
+    general_feedback_md,
+    md_html,
+    number,
+    of_type,
+    xml_safe,
+)
 from casebook.quiz import wording
 from casebook.quiz.bank import Bank, Question
 
@@ -255,10 +264,7 @@ def _notes(bank: Bank) -> list[str]:
             "without it; the grader reads the number only)"
         )
     if of_type(bank, "short_text"):
-        notes.append(
-            "short_text: Moodle ignores case but not the grader's other normalisation "
-            "(full-width characters, surrounding punctuation)"
-        )
+        notes.append(MOODLE_SHORT_TEXT)
     if of_type(bank, "written"):
         notes.append(
             "written: carried as essay, the rubric as information for graders and the word "

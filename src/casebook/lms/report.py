@@ -88,6 +88,14 @@ def general_feedback_md(q: Question, paras: dict[str, Paragraph] | None = None) 
     return "\n\n".join(parts)
 
 
+# Moodle's short-answer question compares case-insensitively (usecase 0: GIFT's default, and what
+# the Moodle XML export writes) and does nothing else the grader does; both Moodle formats say so.
+MOODLE_SHORT_TEXT = (
+    "short_text: Moodle ignores case but not the grader's other normalisation "
+    "(full-width characters, surrounding punctuation)"
+)
+
+
 def bank_points(bank: Bank) -> float:
     """What the whole quiz is worth, hand-scored questions included: the one total that the
     QTI quiz, the Moodle XML questions and the grade CSVs' maximum all carry."""
